@@ -1,0 +1,16 @@
+//! # molam-core
+//!
+//! The sans-IO protocol core of the Molam Rust SDK. It turns API calls into
+//! [`http::Request`] values, interprets [`http::Response`] values into typed results or
+//! errors, and decides retries as a state machine. It does no I/O, reads no clock and
+//! gathers no randomness: shells hand in the time, the random bytes and the transport.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod idempotency;
+pub mod random;
+mod redact;
+pub mod retry;
+pub mod webhook;
+
+pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
