@@ -1,0 +1,1 @@
+//! PostgreSQL idempotency store, webhook inbox and secret resolver for the Molam SDK.

@@ -1,0 +1,1 @@
+//! A stateful local Molam API for tests, demos and benchmarks.
