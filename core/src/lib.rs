@@ -6,11 +6,14 @@
 //! gathers no randomness: shells hand in the time, the random bytes and the transport.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod error;
 pub mod idempotency;
 pub mod random;
 mod redact;
+pub mod resources;
 pub mod retry;
 pub mod webhook;
 
 pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
+pub use config::{ApiKey, Config, ConfigBuilder};

@@ -1,0 +1,116 @@
+//! Reading `MOLAM_*` variables into a [`ConfigBuilder`]. Pure: the lookup is handed in.
+
+use std::time::Duration;
+
+use super::ConfigBuilder;
+use crate::error::ConfigError;
+use crate::webhook::WebhookSecret;
+
+/// Builder settings and the variables that set them, for naming errors after the variable.
+const VARIABLES: [(&str, &str); 6] = [
+    ("api_version", "MOLAM_API_VERSION"),
+    ("max_retries", "MOLAM_MAX_RETRIES"),
+    ("deadline", "MOLAM_DEADLINE_MS"),
+    ("timeout", "MOLAM_TIMEOUT_MS"),
+    ("connect_timeout", "MOLAM_CONNECT_TIMEOUT_MS"),
+    ("webhook_secrets", "MOLAM_WEBHOOK_SECRET"),
+];
+
+/// Applies every set, non-blank variable to `builder`. Values are trimmed.
+pub(super) fn apply(
+    mut builder: ConfigBuilder,
+    mut lookup: impl FnMut(&str) -> Option<String>,
+) -> Result<ConfigBuilder, ConfigError> {
+    let mut get = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(key) = get("MOLAM_API_KEY") {
+        builder = builder.api_key(key);
+    }
+    if let Some(base) = get("MOLAM_API_BASE") {
+        builder = builder.api_base(base);
+    }
+    if let Some(version) = get("MOLAM_API_VERSION") {
+        builder = builder.api_version(version);
+    }
+    if let Some(list) = get("MOLAM_WEBHOOK_SECRET") {
+        builder = builder.webhook_secrets(parse_secrets(&list)?);
+    }
+    if let Some(retries) = get("MOLAM_MAX_RETRIES") {
+        builder = builder.max_retries(parse_number("MOLAM_MAX_RETRIES", &retries)?);
+    }
+    if let Some(ms) = get("MOLAM_TIMEOUT_MS") {
+        builder = builder.timeout(parse_millis("MOLAM_TIMEOUT_MS", &ms)?);
+    }
+    if let Some(ms) = get("MOLAM_CONNECT_TIMEOUT_MS") {
+        builder = builder.connect_timeout(parse_millis("MOLAM_CONNECT_TIMEOUT_MS", &ms)?);
+    }
+    if let Some(ms) = get("MOLAM_DEADLINE_MS") {
+        builder = builder.deadline(parse_millis("MOLAM_DEADLINE_MS", &ms)?);
+    }
+    if let Some(flag) = get("MOLAM_ALLOW_INSECURE_HTTP") {
+        builder = builder.allow_insecure_http(parse_flag("MOLAM_ALLOW_INSECURE_HTTP", &flag)?);
+    }
+    Ok(builder)
+}
+
+/// Renames an error about a builder setting after the variable that set it.
+pub(super) fn name_setting_as_variable(error: ConfigError) -> ConfigError {
+    match error {
+        ConfigError::InvalidValue { name, reason } => ConfigError::InvalidValue {
+            name: VARIABLES
+                .iter()
+                .find(|(setting, _)| *setting == name)
+                .map_or(name, |(_, variable)| variable),
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// `kid:secret` or `secret`, comma-separated; the first `:` separates the key id. The
+/// entries are checked (and errors numbered) by `ConfigBuilder::build`; here only the shape.
+fn parse_secrets(list: &str) -> Result<Vec<WebhookSecret>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .enumerate()
+        .map(|(i, entry)| match entry.split_once(':') {
+            _ if entry.is_empty() => Err(invalid(
+                "MOLAM_WEBHOOK_SECRET",
+                format!("entry {} is empty", i + 1),
+            )),
+            Some((kid, secret)) => Ok(WebhookSecret::new(secret).with_kid(kid)),
+            None => Ok(WebhookSecret::new(entry)),
+        })
+        .collect()
+}
+
+fn parse_number(name: &'static str, value: &str) -> Result<u32, ConfigError> {
+    value
+        .parse()
+        .map_err(|_| invalid(name, "must be a whole number"))
+}
+
+fn parse_millis(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    value
+        .parse()
+        .map(Duration::from_millis)
+        .map_err(|_| invalid(name, "must be a whole number of milliseconds"))
+}
+
+fn parse_flag(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" => Ok(false),
+        _ => Err(invalid(name, "must be 1, true, yes, 0, false or no")),
+    }
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::InvalidValue {
+        name,
+        reason: reason.into(),
+    }
+}

@@ -1,0 +1,108 @@
+//! The objects the API returns (API.md §3): payment intents, refunds, payouts, events and
+//! lists of them, with the value types they share ([`Currency`], [`Metadata`]).
+//!
+//! Decoding is tolerant, because the API grows: unknown fields are ignored, optional fields
+//! may be missing or `null`, and unknown enum values are kept as `Unknown(String)` and
+//! serialize back to the same string. Decoding never panics, whatever the JSON.
+
+/// Defines a string enum of the API with an `Unknown(String)` variant for values this SDK
+/// does not know, `from_wire`/`as_str`, `Display`, `From<&str>` and serde as a plain string.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$variant_meta])* $variant, )+
+            /// A value this SDK does not know, kept verbatim.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Parses the wire value; values this SDK does not know become `Unknown`.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    $( $wire => Self::$variant, )+
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )+
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from_wire(value)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from_wire(&value))
+            }
+        }
+    };
+}
+
+mod currency;
+mod event;
+mod list;
+mod metadata;
+mod payment_intent;
+mod payout;
+mod refund;
+
+pub use currency::Currency;
+pub use event::{Event, EventData, EventObject, EventRequest, EventType};
+pub use list::List;
+pub use metadata::Metadata;
+pub use payment_intent::{
+    CancellationReason, ClientSecret, LastPaymentError, PaymentIntent, PaymentIntentStatus,
+};
+pub use payout::{Payout, PayoutMethod, PayoutStatus};
+pub use refund::{Refund, RefundReason, RefundStatus};
+
+/// An object of the API with an id (`pi_…`, `re_…`, `po_…`, `evt_…`).
+pub trait Resource {
+    /// The value of its `object` field, e.g. `payment_intent`.
+    const OBJECT: &'static str;
+
+    /// Its id.
+    fn id(&self) -> &str;
+}
+
+/// Decodes `null` like a missing field: as the type's default.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+#[cfg(test)]
+mod tests;

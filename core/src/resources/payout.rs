@@ -1,0 +1,76 @@
+//! The Payout object (`po_…`) of Molam Treasury.
+
+use serde::{Deserialize, Serialize};
+
+use super::{null_as_default, Currency, Metadata, Resource};
+
+string_enum! {
+    /// Where a payout is.
+    pub enum PayoutStatus {
+        /// `pending`: not sent yet; the only state in which it can be canceled.
+        Pending = "pending",
+        /// `in_transit`
+        InTransit = "in_transit",
+        /// `paid` (final)
+        Paid = "paid",
+        /// `failed` (final); see `failure_code`.
+        Failed = "failed",
+        /// `canceled` (final)
+        Canceled = "canceled",
+    }
+}
+
+string_enum! {
+    /// How a payout reaches its destination.
+    pub enum PayoutMethod {
+        /// `bank_transfer`
+        BankTransfer = "bank_transfer",
+        /// `mobile_money`
+        MobileMoney = "mobile_money",
+    }
+}
+
+/// Money sent out of the merchant's balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Payout {
+    /// `po_…`
+    pub id: String,
+    /// `payout`
+    #[serde(default)]
+    pub object: String,
+    /// Creation time, unix seconds.
+    #[serde(default)]
+    pub created: i64,
+    /// True in live mode.
+    #[serde(default)]
+    pub livemode: bool,
+    /// The amount, in the currency's minor unit.
+    pub amount: i64,
+    /// The currency.
+    pub currency: Currency,
+    /// Where it is.
+    pub status: PayoutStatus,
+    /// How it is sent.
+    pub method: PayoutMethod,
+    /// Where it goes (an account or a phone number, depending on the method).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub destination: String,
+    /// The merchant's description.
+    pub description: Option<String>,
+    /// The merchant's key-value pairs.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata: Metadata,
+    /// Expected arrival, unix seconds.
+    pub arrival_date: Option<i64>,
+    /// Why it failed, once failed.
+    pub failure_code: Option<String>,
+}
+
+impl Resource for Payout {
+    const OBJECT: &'static str = "payout";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+}

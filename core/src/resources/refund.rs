@@ -1,0 +1,71 @@
+//! The Refund object (`re_…`) of Molam Connect.
+
+use serde::{Deserialize, Serialize};
+
+use super::{null_as_default, Currency, Metadata, Resource};
+
+string_enum! {
+    /// Where a refund is.
+    pub enum RefundStatus {
+        /// `pending`
+        Pending = "pending",
+        /// `succeeded`
+        Succeeded = "succeeded",
+        /// `failed`
+        Failed = "failed",
+        /// `canceled`
+        Canceled = "canceled",
+    }
+}
+
+string_enum! {
+    /// Why a refund was made.
+    pub enum RefundReason {
+        /// `duplicate`
+        Duplicate = "duplicate",
+        /// `fraudulent`
+        Fraudulent = "fraudulent",
+        /// `requested_by_customer`
+        RequestedByCustomer = "requested_by_customer",
+    }
+}
+
+/// Money given back from a charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Refund {
+    /// `re_…`
+    pub id: String,
+    /// `refund`
+    #[serde(default)]
+    pub object: String,
+    /// Creation time, unix seconds.
+    #[serde(default)]
+    pub created: i64,
+    /// True in live mode.
+    #[serde(default)]
+    pub livemode: bool,
+    /// The amount refunded, in the currency's minor unit.
+    pub amount: i64,
+    /// The currency.
+    pub currency: Currency,
+    /// The refunded charge (`ch_…`).
+    pub charge: Option<String>,
+    /// The payment intent of that charge (`pi_…`).
+    pub payment_intent: Option<String>,
+    /// Where it is.
+    pub status: RefundStatus,
+    /// Why it was made.
+    pub reason: Option<RefundReason>,
+    /// The merchant's key-value pairs.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata: Metadata,
+}
+
+impl Resource for Refund {
+    const OBJECT: &'static str = "refund";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
