@@ -177,6 +177,32 @@ impl<T: IdempotencyStore + ?Sized> IdempotencyStore for Arc<T> {
     }
 }
 
+impl<T: AsyncIdempotencyStore + ?Sized> AsyncIdempotencyStore for Arc<T> {
+    fn claim<'a>(&'a self, request: &'a ClaimRequest<'_>) -> StoreFuture<'a, Claim> {
+        (**self).claim(request)
+    }
+
+    fn complete<'a>(
+        &'a self,
+        scope: &'a str,
+        key: &'a IdempotencyKey,
+        token: &'a LockToken,
+        response: &'a StoredResponse,
+        now_ms: i64,
+    ) -> StoreFuture<'a, ()> {
+        (**self).complete(scope, key, token, response, now_ms)
+    }
+
+    fn release<'a>(
+        &'a self,
+        scope: &'a str,
+        key: &'a IdempotencyKey,
+        token: &'a LockToken,
+    ) -> StoreFuture<'a, ()> {
+        (**self).release(scope, key, token)
+    }
+}
+
 /// A store in the process's memory: the default, for a single process (it does not survive a
 /// restart nor coordinate several processes; use the PostgreSQL store for that).
 ///

@@ -6,6 +6,7 @@
 )]
 
 use super::*;
+use crate::random::RandomSource;
 
 const SECRET: &str = "whsec_test_5f1c2a9e";
 const T: i64 = 1_700_000_000;
@@ -668,4 +669,60 @@ fn error_texts_name_the_failure() {
 fn secret_debug_is_masked() {
     let secret = WebhookSecret::new(SECRET).with_kid("k1");
     assert!(!format!("{secret:?}").contains("5f1c"));
+}
+
+// Robustness: no input panics, and no near-miss of a valid header verifies.
+
+#[test]
+fn every_single_byte_substitution_of_the_vector_header_is_rejected() {
+    let printable: Vec<u8> = (0x20..0x7f).collect();
+    for i in 0..HEADER.len() {
+        for &b in &printable {
+            let mut mutated = HEADER.as_bytes().to_vec();
+            if mutated[i] == b {
+                continue;
+            }
+            mutated[i] = b;
+            let mutated = String::from_utf8(mutated).unwrap();
+            assert!(
+                check(&mutated, BODY, T).is_err(),
+                "{mutated:?} must not verify"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_strict_prefix_of_the_vector_header_is_rejected() {
+    for end in 0..HEADER.len() {
+        assert!(
+            check(&HEADER[..end], BODY, T).is_err(),
+            "prefix of {end} bytes"
+        );
+    }
+}
+
+#[test]
+fn pseudo_random_headers_never_panic_and_parse_only_into_valid_headers() {
+    let rng = crate::random::SeededRandom::new(2024);
+    let alphabet = b"t=kidv1,0123456789abcdefABF -_\t";
+    for round in 0..20_000 {
+        let len = usize::try_from(rng.next_u64() % 120).unwrap();
+        let mut text: String = (0..len)
+            .map(|_| {
+                let pick = usize::try_from(rng.next_u64()).unwrap() % alphabet.len();
+                char::from(alphabet[pick])
+            })
+            .collect();
+        if round % 2 == 0 {
+            // Half the inputs start well-formed, so the deeper checks get exercised.
+            text = format!("t=1700000000,v1={V1},{text}");
+        }
+        if let Ok(parsed) = SignatureHeader::parse(&text) {
+            assert!(parsed.timestamp() >= 0, "{text:?}");
+            assert!(!parsed.signatures().is_empty(), "{text:?}");
+            assert!(parsed.kid().is_none_or(|k| (1..=64).contains(&k.len())));
+        }
+        let _ = verify(&text, BODY, T, &secrets(), DEFAULT_TOLERANCE);
+    }
 }
