@@ -6,12 +6,16 @@
 //! gathers no randomness: shells hand in the time, the random bytes and the transport.
 #![forbid(unsafe_code)]
 
+pub mod call;
+pub mod client;
 pub mod config;
+pub mod drive;
 pub mod error;
 pub mod idempotency;
 pub mod random;
 mod redact;
 pub mod resources;
+pub mod response;
 pub mod retry;
 pub mod webhook;
 

@@ -1,0 +1,351 @@
+//! One logical API call as a state machine: it hands out requests, takes in outcomes, and
+//! says when it is done or how long to wait before the next attempt.
+//!
+//! ```text
+//!            poll_request(now)                 transport (the shell's I/O)
+//!   Call ───────────────────────▶ Request ───────────────────────────────▶ outcome
+//!    ▲                                                                       │
+//!    │ Step::Retry { call, wait }: sleep `wait`, then poll again    handle(outcome, now)
+//!    └─────────────────────────────────────────────────────────────────────┤
+//!                                            Step::Done(result) ◀───────────┘
+//! ```
+//!
+//! Call [`Call::poll_request`] for each attempt, send what it returns, and feed what came back
+//! to [`Call::handle`], which consumes the call: a finished call cannot be polled again. `now`
+//! is the shell's monotonic clock (any fixed origin); the deadline is measured from the first
+//! `poll_request`. Every attempt carries the same `Idempotency-Key` and the next
+//! `Molam-Attempt` number. No I/O, no clock, no randomness is touched here.
+
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, GiveUpReason, ParamError, TransportError};
+use crate::idempotency::IdempotencyKey;
+use crate::random::JitterRng;
+use crate::response::{self, ApiResponse};
+use crate::retry::{
+    classify_status, classify_transport, BreakerConfig, BudgetConfig, CircuitBreaker, RetryBudget,
+    RetryClass, RetryPolicy, Verdict,
+};
+
+/// What an endpoint asks for, before headers: method, path with its encoded query, JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// HTTP method.
+    pub method: http::Method,
+    /// Path and query, already percent-encoded, starting with `/v1/`.
+    pub path_and_query: String,
+    /// The JSON body, for POSTs.
+    pub body: Option<Vec<u8>>,
+}
+
+/// Per-call options. The defaults come from the client's configuration.
+///
+/// ```
+/// use std::time::Duration;
+/// use molam_core::call::RequestOptions;
+/// let opts = RequestOptions::new()
+///     .idempotency_key("order-12345:create-intent").unwrap()
+///     .max_retries(5)
+///     .timeout(Duration::from_secs(10));
+/// assert_eq!(opts.get_idempotency_key().unwrap().as_str(), "order-12345:create-intent");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    idempotency_key: Option<IdempotencyKey>,
+    max_attempts: Option<u32>,
+    timeout: Option<Duration>,
+    api_version: Option<String>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Use this idempotency key (recommended: derived from your own order id) instead of a
+    /// generated UUID v4. Fails if the key is not 1–255 printable ASCII without spaces.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Result<Self, ParamError> {
+        self.idempotency_key = Some(IdempotencyKey::new(key)?);
+        Ok(self)
+    }
+
+    /// Use an already validated idempotency key.
+    pub fn with_idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
+
+    /// Retry at most `retries` times (0 disables retries for this call).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_attempts = Some(retries.saturating_add(1));
+        self
+    }
+
+    /// Per-attempt timeout for this call (used by the shells).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Send this `Molam-Version` instead of the client's. Fails unless it is 1–64 characters of
+    /// letters, digits, `-`, `_` or `.`.
+    pub fn api_version(mut self, version: impl Into<String>) -> Result<Self, ParamError> {
+        let version = version.into();
+        let ok = !version.is_empty()
+            && version.len() <= 64
+            && version
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !ok {
+            return Err(ParamError::new(
+                "api_version",
+                "must be 1-64 letters, digits, '-', '_' or '.'",
+            ));
+        }
+        self.api_version = Some(version);
+        Ok(self)
+    }
+
+    /// The caller's idempotency key, if set.
+    pub fn get_idempotency_key(&self) -> Option<&IdempotencyKey> {
+        self.idempotency_key.as_ref()
+    }
+
+    /// The attempt limit override, if set.
+    pub fn get_max_attempts(&self) -> Option<u32> {
+        self.max_attempts
+    }
+
+    /// The per-attempt timeout override, if set.
+    pub fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The API version override, if set.
+    pub fn get_api_version(&self) -> Option<&str> {
+        self.api_version.as_deref()
+    }
+}
+
+/// State shared by every call of one client: the retry budget and the circuit breaker.
+#[derive(Debug)]
+pub struct SharedState {
+    budget: Mutex<RetryBudget>,
+    breaker: Mutex<CircuitBreaker>,
+}
+
+impl SharedState {
+    /// Fresh guards with the given settings.
+    pub fn new(budget: BudgetConfig, breaker: BreakerConfig) -> Self {
+        SharedState {
+            budget: Mutex::new(RetryBudget::new(budget)),
+            breaker: Mutex::new(CircuitBreaker::new(breaker)),
+        }
+    }
+
+    /// The retry budget (a poisoned lock is recovered: the state is plain data).
+    pub fn budget(&self) -> MutexGuard<'_, RetryBudget> {
+        self.budget.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The circuit breaker.
+    pub fn breaker(&self) -> MutexGuard<'_, CircuitBreaker> {
+        self.breaker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Everything a [`Call`] is built from; assembled by [`crate::client::Client::prepare`].
+#[derive(Debug)]
+pub(crate) struct CallParts {
+    pub(crate) method: http::Method,
+    pub(crate) uri: Result<http::Uri, Error>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    pub(crate) idempotency_key: Option<IdempotencyKey>,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) shared: Arc<SharedState>,
+    pub(crate) jitter_seed: u64,
+}
+
+/// What [`Call::handle`] decided.
+// `Retry` carries the whole call, so it is larger than `Done`; a `Step` is moved once per
+// attempt, next to a network round trip, so boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[must_use]
+pub enum Step<T> {
+    /// Finished: the decoded answer, or the error to give the caller.
+    Done(Result<ApiResponse<T>, Error>),
+    /// Try again: sleep `wait`, then `poll_request` on `call`.
+    Retry {
+        /// The same call, one attempt further.
+        call: Call<T>,
+        /// How long to sleep first.
+        wait: Duration,
+    },
+}
+
+const ATTEMPT_HEADER: HeaderName = HeaderName::from_static("molam-attempt");
+
+/// One logical API call (all its attempts). See the [module docs](self).
+#[derive(Debug)]
+#[must_use = "a Call does nothing until it is polled and driven"]
+pub struct Call<T> {
+    parts: CallParts,
+    rng: JitterRng,
+    attempts: u32,
+    started: Option<Duration>,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Call<T> {
+    pub(crate) fn new(parts: CallParts) -> Self {
+        let rng = JitterRng::new(parts.jitter_seed);
+        Call {
+            parts,
+            rng,
+            attempts: 0,
+            started: None,
+            _output: PhantomData,
+        }
+    }
+
+    /// The idempotency key every attempt carries (POSTs only).
+    pub fn idempotency_key(&self) -> Option<&IdempotencyKey> {
+        self.parts.idempotency_key.as_ref()
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &http::Method {
+        &self.parts.method
+    }
+
+    /// The path and query the call targets (empty if the URL could not be built).
+    pub fn path_and_query(&self) -> &str {
+        match &self.parts.uri {
+            Ok(uri) => uri.path_and_query().map_or("", |p| p.as_str()),
+            Err(_) => "",
+        }
+    }
+
+    /// The request body (empty for GETs).
+    pub fn body(&self) -> &[u8] {
+        &self.parts.body
+    }
+
+    /// The per-attempt timeout the shell should enforce.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.parts.timeout
+    }
+
+    /// Attempts sent so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The next request to send, at `now` on the shell's monotonic clock.
+    ///
+    /// Fails without sending anything when the URL could not be built or the client's circuit
+    /// breaker is open ([`Error::CircuitOpen`]).
+    pub fn poll_request(&mut self, now: Duration) -> Result<http::Request<Vec<u8>>, Error> {
+        let uri = self.parts.uri.clone()?;
+        if let Err(retry_in) = self.parts.shared.breaker().try_acquire(now) {
+            return Err(Error::CircuitOpen { retry_in });
+        }
+        self.started.get_or_insert(now);
+        self.attempts = self.attempts.saturating_add(1);
+        let mut request = http::Request::new(self.parts.body.clone());
+        *request.method_mut() = self.parts.method.clone();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = self.parts.headers.clone();
+        request
+            .headers_mut()
+            .insert(ATTEMPT_HEADER, HeaderValue::from(self.attempts));
+        Ok(request)
+    }
+
+    /// Feeds the outcome of the last request, received at `now`, and decides what follows.
+    pub fn handle(
+        self,
+        outcome: Result<http::Response<Vec<u8>>, TransportError>,
+        now: Duration,
+    ) -> Step<T> {
+        let response = match outcome {
+            Ok(response) => response,
+            Err(error) => {
+                self.parts.shared.breaker().on_failure(now);
+                let class = classify_transport(error.kind);
+                return self.retry_or_give_up(class, Error::Transport(error), None, now);
+            }
+        };
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            self.parts.shared.breaker().on_success();
+            self.parts.shared.budget().on_success();
+            let key = self
+                .parts
+                .idempotency_key
+                .as_ref()
+                .map(IdempotencyKey::as_str);
+            let meta = response::meta(&response, self.attempts, key);
+            return Step::Done(
+                response::decode(&response)
+                    .map(|value| ApiResponse::new(value, meta))
+                    .map_err(Error::from),
+            );
+        }
+        let api_error = response::api_error(&response);
+        let should_retry = response::should_retry(response.headers());
+        // An outage is a server failing or not answering; a 4xx or a 429 proves it is up.
+        if status == 408 || status >= 500 {
+            self.parts.shared.breaker().on_failure(now);
+        } else {
+            self.parts.shared.breaker().on_success();
+        }
+        match classify_status(status, api_error.code.as_deref(), should_retry) {
+            Verdict::Retry(class) => {
+                let retry_after = api_error.retry_after;
+                self.retry_or_give_up(class, api_error.into(), retry_after, now)
+            }
+            Verdict::Final | Verdict::Success => Step::Done(Err(api_error.into())),
+        }
+    }
+
+    fn retry_or_give_up(
+        mut self,
+        class: RetryClass,
+        last: Error,
+        retry_after: Option<Duration>,
+        now: Duration,
+    ) -> Step<T> {
+        let reason = if self.attempts >= self.parts.policy.max_attempts {
+            GiveUpReason::MaxAttempts
+        } else {
+            let unit = self.rng.next_unit();
+            let wait = self.parts.policy.backoff(self.attempts, unit, retry_after);
+            let elapsed = now.saturating_sub(self.started.unwrap_or(now));
+            if elapsed.saturating_add(wait) > self.parts.policy.deadline {
+                GiveUpReason::Deadline
+            } else if !self.parts.shared.budget().try_spend(class) {
+                GiveUpReason::RetryBudget
+            } else {
+                return Step::Retry { call: self, wait };
+            }
+        };
+        Step::Done(Err(Error::RetriesExhausted {
+            attempts: self.attempts,
+            reason,
+            last: Box::new(last),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests;

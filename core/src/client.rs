@@ -1,0 +1,168 @@
+//! The core client: configuration, the shared retry guards, and the headers of API.md §1.
+//!
+//! A shell wraps one [`Client`] and drives the [`Call`]s it prepares; the endpoint handles
+//! (`client.payment_intents()`, …) live in [`crate::api`].
+
+use std::sync::Arc;
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use crate::call::{Call, CallParts, PreparedRequest, RequestOptions, SharedState};
+use crate::config::Config;
+use crate::error::{Error, ParamError};
+use crate::idempotency::IdempotencyKey;
+use crate::random::RandomSource;
+
+/// The pinned API version sent as `Molam-Version` unless overridden.
+pub const DEFAULT_API_VERSION: &str = "2025-01-16";
+
+const MOLAM_VERSION: HeaderName = HeaderName::from_static("molam-version");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// The sans-IO Molam client. Cheap to clone; clones share the retry budget and breaker.
+///
+/// ```
+/// use std::sync::Arc;
+/// use molam_core::{call::{PreparedRequest, RequestOptions}, client::Client, config::Config};
+/// use molam_core::random::SeededRandom;
+///
+/// let config = Config::builder().api_key("sk_test_0123456789abcdef").build().unwrap();
+/// let client = Client::new(config, "example", Arc::new(SeededRandom::new(1)));
+/// let request = PreparedRequest {
+///     method: http::Method::GET,
+///     path_and_query: "/v1/connect/payment_intents/pi_123".into(),
+///     body: None,
+/// };
+/// let mut call = client.prepare::<serde_json::Value>(request, &RequestOptions::new());
+/// let req = call.poll_request(std::time::Duration::ZERO).unwrap();
+/// assert_eq!(req.uri(), "https://api.molam.com/v1/connect/payment_intents/pi_123");
+/// assert_eq!(req.headers()["user-agent"], format!("molam-rust/{} (example; rust)", env!("CARGO_PKG_VERSION")));
+/// assert_eq!(req.headers()["molam-attempt"], "1");
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    random: Arc<dyn RandomSource>,
+    shared: Arc<SharedState>,
+    base_headers: HeaderMap,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .field("user_agent", &self.inner.base_headers.get(header::USER_AGENT))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for `config`. `shell` names the transport in the `User-Agent` (e.g. `ureq`,
+    /// `hyper`); `random` supplies idempotency keys and jitter seeds.
+    pub fn new(config: Config, shell: &str, random: Arc<dyn RandomSource>) -> Client {
+        let shell: String = shell
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+            .take(32)
+            .collect();
+        let user_agent = format!("molam-rust/{} ({shell}; rust)", env!("CARGO_PKG_VERSION"));
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {}", config.api_key().expose_secret()))
+                .expect("a validated API key is printable ASCII, so a valid header value");
+        authorization.set_sensitive(true);
+        let mut base_headers = HeaderMap::new();
+        base_headers.insert(header::AUTHORIZATION, authorization);
+        base_headers.insert(
+            header::USER_AGENT,
+            HeaderValue::from_str(&user_agent).expect("user agent is filtered to ASCII"),
+        );
+        base_headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        if let Ok(version) = HeaderValue::from_str(config.api_version()) {
+            base_headers.insert(MOLAM_VERSION, version);
+        }
+        let shared = Arc::new(SharedState::new(config.budget(), config.breaker()));
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                random,
+                shared,
+                base_headers,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The retry budget and circuit breaker shared by this client's calls.
+    pub fn shared_state(&self) -> &SharedState {
+        &self.inner.shared
+    }
+
+    /// The `User-Agent` this client sends.
+    pub fn user_agent(&self) -> &str {
+        self.inner
+            .base_headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// Turns an endpoint's request into a [`Call`] with every header of API.md §1: the key,
+    /// user agent, version, `Accept`, `Content-Type` on bodies, and on POSTs the caller's
+    /// idempotency key or a fresh UUID v4 that every retry reuses.
+    pub fn prepare<T: DeserializeOwned>(
+        &self,
+        request: PreparedRequest,
+        options: &RequestOptions,
+    ) -> Call<T> {
+        let inner = &self.inner;
+        let uri = format!("{}{}", inner.config.api_base(), request.path_and_query)
+            .parse::<http::Uri>()
+            .map_err(|e| Error::InvalidParams(ParamError::new("path", e.to_string())));
+        let mut headers = inner.base_headers.clone();
+        if let Some(version) = options.get_api_version() {
+            // Validated by RequestOptions::api_version.
+            if let Ok(value) = HeaderValue::from_str(version) {
+                headers.insert(MOLAM_VERSION, value);
+            }
+        }
+        if request.body.is_some() {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let idempotency_key = (request.method == http::Method::POST).then(|| {
+            options.get_idempotency_key().cloned().unwrap_or_else(|| {
+                let mut bytes = [0u8; 16];
+                inner.random.fill(&mut bytes);
+                IdempotencyKey::from_random_bytes(bytes)
+            })
+        });
+        if let Some(key) = &idempotency_key {
+            if let Ok(value) = HeaderValue::from_str(key.as_str()) {
+                headers.insert(IDEMPOTENCY_KEY, value);
+            }
+        }
+        let mut policy = inner.config.retry_policy().clone();
+        if let Some(max_attempts) = options.get_max_attempts() {
+            policy.max_attempts = max_attempts.max(1);
+        }
+        Call::new(CallParts {
+            method: request.method,
+            uri,
+            headers,
+            body: request.body.unwrap_or_default(),
+            idempotency_key,
+            policy,
+            timeout: options.get_timeout().unwrap_or(inner.config.timeout()),
+            shared: inner.shared.clone(),
+            jitter_seed: inner.random.next_u64(),
+        })
+    }
+}

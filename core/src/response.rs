@@ -1,0 +1,246 @@
+//! Interpreting `http::Response` values (API.md §1–2): headers, error bodies, decoding.
+//!
+//! Every function here accepts any response at all — empty, truncated, enormous, non-JSON,
+//! with missing or garbage headers — and never panics.
+
+use std::time::Duration;
+
+use http::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiErrorType, DecodeError, Error};
+
+/// The most of a raw body an error keeps (API.md §2: at most 1 KiB).
+pub const MAX_KEPT_BODY: usize = 1024;
+
+/// Facts about a response that every result and error can carry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// HTTP status.
+    pub status: u16,
+    /// `X-Request-Id`, when present and sane (printable ASCII, at most 255 bytes).
+    pub request_id: Option<String>,
+    /// `Idempotent-Replayed: true`: the API replayed a stored answer for this key.
+    pub idempotent_replayed: bool,
+    /// The attempt that produced this response (1 = first).
+    pub attempts: u32,
+    /// The idempotency key the call used, for POSTs.
+    pub idempotency_key: Option<String>,
+}
+
+/// A successful answer: the decoded value plus what the response said about itself.
+///
+/// Derefs to the value, so `intent.id` works directly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse<T> {
+    value: T,
+    meta: ResponseMeta,
+}
+
+impl<T> ApiResponse<T> {
+    /// Wraps a value with its response facts.
+    pub fn new(value: T, meta: ResponseMeta) -> Self {
+        ApiResponse { value, meta }
+    }
+
+    /// The `X-Request-Id` of the response, to quote to Molam support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id.as_deref()
+    }
+
+    /// All facts about the response.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The decoded value.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// The value and the response facts.
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.value, self.meta)
+    }
+}
+
+impl<T> std::ops::Deref for ApiResponse<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name)?.to_str().ok().map(str::trim)
+}
+
+/// `X-Request-Id`, if present, printable ASCII and at most 255 bytes.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    header_str(headers, "x-request-id")
+        .filter(|v| !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+}
+
+/// `Retry-After` as whole seconds (API.md §1: an integer). Anything else — a date, a negative
+/// or fractional number, garbage — is ignored. Huge values saturate (the policy caps them).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = header_str(headers, "retry-after")?;
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)))
+}
+
+/// `Molam-Should-Retry: true|false` (case-insensitive); anything else is ignored.
+pub fn should_retry(headers: &HeaderMap) -> Option<bool> {
+    let v = header_str(headers, "molam-should-retry")?;
+    if v.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if v.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `Idempotent-Replayed: true`.
+pub fn idempotent_replayed(headers: &HeaderMap) -> bool {
+    header_str(headers, "idempotent-replayed").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// At most [`MAX_KEPT_BODY`] bytes of `body` as text, cut on a character boundary, with
+/// invalid UTF-8 replaced.
+pub fn body_snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(MAX_KEPT_BODY)];
+    let text = String::from_utf8_lossy(cut);
+    match std::str::from_utf8(cut) {
+        // A multi-byte character split by the cut shows as one replacement character: drop it.
+        Err(e) if e.error_len().is_none() => text.trim_end_matches('\u{FFFD}').to_owned(),
+        _ => text.into_owned(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+    param: Option<String>,
+    decline_code: Option<String>,
+    doc_url: Option<String>,
+}
+
+/// The error type implied by a status when the body names none.
+pub fn error_type_for_status(status: u16) -> ApiErrorType {
+    match status {
+        400 | 404 => ApiErrorType::InvalidRequest,
+        401 => ApiErrorType::Authentication,
+        402 => ApiErrorType::Payment,
+        403 => ApiErrorType::Permission,
+        409 | 422 => ApiErrorType::Idempotency,
+        429 => ApiErrorType::RateLimit,
+        408 | 500..=599 => ApiErrorType::Api,
+        other => ApiErrorType::Unknown(format!("http_{other}")),
+    }
+}
+
+/// Builds the [`ApiError`] for a non-2xx response. A body that is not the error object of
+/// API.md §2 still yields an error with the status, the request id and ≤ 1 KiB of the body.
+pub fn api_error(response: &http::Response<Vec<u8>>) -> ApiError {
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let mut error = ApiError::new(status, error_type_for_status(status), "");
+    error.request_id = request_id(headers);
+    error.retry_after = retry_after(headers);
+    match serde_json::from_slice::<ErrorEnvelope>(response.body()) {
+        Ok(ErrorEnvelope { error: body }) => {
+            if let Some(kind) = body.kind {
+                error.kind = ApiErrorType::from_wire(&kind);
+            }
+            error.code = body.code;
+            error.param = body.param;
+            error.decline_code = body.decline_code;
+            error.doc_url = body.doc_url;
+            error.message = body
+                .message
+                .unwrap_or_else(|| format!("HTTP {status} with no error message"));
+        }
+        Err(_) => {
+            let reason = response
+                .status()
+                .canonical_reason()
+                .unwrap_or("unknown status");
+            error.message = if response.body().is_empty() {
+                format!("HTTP {status} {reason} with an empty body")
+            } else {
+                format!("HTTP {status} {reason} with a body that is not a Molam error object")
+            };
+            error.raw_body = (!response.body().is_empty()).then(|| body_snippet(response.body()));
+        }
+    }
+    error
+}
+
+/// Decodes a 2xx body into `T`.
+pub fn decode<T: DeserializeOwned>(response: &http::Response<Vec<u8>>) -> Result<T, DecodeError> {
+    serde_json::from_slice(response.body()).map_err(|e| {
+        DecodeError::new(
+            response.status().as_u16(),
+            request_id(response.headers()),
+            e.to_string(),
+            body_snippet(response.body()),
+        )
+    })
+}
+
+/// Interprets one response with no retry logic: `Ok` for a decodable 2xx, the typed error
+/// otherwise.
+///
+/// ```
+/// use molam_core::response::interpret;
+/// let resp = http::Response::builder()
+///     .status(402)
+///     .header("x-request-id", "req_123")
+///     .body(br#"{"error":{"type":"payment_error","code":"card_declined","message":"Declined"}}"#.to_vec())
+///     .unwrap();
+/// let err = interpret::<serde_json::Value>(&resp).unwrap_err();
+/// assert_eq!(err.status(), Some(402));
+/// assert_eq!(err.request_id(), Some("req_123"));
+/// assert_eq!(err.api_error().unwrap().code.as_deref(), Some("card_declined"));
+/// ```
+pub fn interpret<T: DeserializeOwned>(
+    response: &http::Response<Vec<u8>>,
+) -> Result<ApiResponse<T>, Error> {
+    if !response.status().is_success() {
+        return Err(api_error(response).into());
+    }
+    let value = decode(response)?;
+    Ok(ApiResponse::new(value, meta(response, 1, None)))
+}
+
+/// The [`ResponseMeta`] of a response.
+pub fn meta(
+    response: &http::Response<Vec<u8>>,
+    attempts: u32,
+    idempotency_key: Option<&str>,
+) -> ResponseMeta {
+    ResponseMeta {
+        status: response.status().as_u16(),
+        request_id: request_id(response.headers()),
+        idempotent_replayed: idempotent_replayed(response.headers()),
+        attempts,
+        idempotency_key: idempotency_key.map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests;
