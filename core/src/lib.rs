@@ -12,6 +12,7 @@ pub mod config;
 pub mod drive;
 pub mod error;
 pub mod idempotency;
+pub mod idempotent_call;
 pub mod random;
 mod redact;
 pub mod resources;
