@@ -6,6 +6,7 @@
 //! gathers no randomness: shells hand in the time, the random bytes and the transport.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod call;
 pub mod client;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod drive;
 pub mod error;
 pub mod idempotency;
 pub mod idempotent_call;
+pub mod params;
 pub mod random;
 mod redact;
 pub mod resources;
