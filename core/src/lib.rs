@@ -14,6 +14,7 @@ pub mod drive;
 pub mod error;
 pub mod idempotency;
 pub mod idempotent_call;
+pub mod inbox;
 pub mod params;
 pub mod random;
 mod redact;
