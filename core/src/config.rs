@@ -40,7 +40,6 @@ pub const MAX_RETRIES: u32 = 10;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_WEBHOOK_TOLERANCE: Duration = Duration::from_secs(300);
 
 /// A validated client configuration. Cheap to clone; `Send + Sync`.
 #[derive(Debug, Clone)]
@@ -186,7 +185,7 @@ impl Default for ConfigBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             webhook_secrets: Vec::new(),
-            webhook_tolerance: DEFAULT_WEBHOOK_TOLERANCE,
+            webhook_tolerance: crate::webhook::DEFAULT_TOLERANCE,
             allow_insecure_http: false,
         }
     }
@@ -336,7 +335,8 @@ fn invalid(name: &'static str, reason: &str) -> ConfigError {
     }
 }
 
-/// A key id is `[A-Za-z0-9_-]{1,64}` (API.md §5); a secret is non-empty printable ASCII.
+/// A key id is `[A-Za-z0-9_-]{1,64}` (API.md §5, the rule the header parser applies); a
+/// secret is non-empty printable ASCII.
 fn check_webhook_secret(secret: &WebhookSecret) -> Result<(), &'static str> {
     if let Some(kid) = secret.kid() {
         let ok = (1..=64).contains(&kid.len())
