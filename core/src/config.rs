@@ -41,7 +41,7 @@ pub const MAX_RETRIES: u32 = 10;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A validated client configuration. Cheap to clone; `Send + Sync`.
+/// A validated client configuration: `Clone`, `Send` and `Sync`; its `Debug` shows no secret.
 #[derive(Debug, Clone)]
 pub struct Config {
     api_key: ApiKey,
