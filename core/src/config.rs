@@ -339,11 +339,7 @@ fn invalid(name: &'static str, reason: &str) -> ConfigError {
 /// secret is non-empty printable ASCII.
 fn check_webhook_secret(secret: &WebhookSecret) -> Result<(), &'static str> {
     if let Some(kid) = secret.kid() {
-        let ok = (1..=64).contains(&kid.len())
-            && kid
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !ok {
+        if !crate::webhook::header::is_valid_kid(kid) {
             return Err("key id must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -");
         }
     }

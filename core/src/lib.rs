@@ -25,3 +25,8 @@ pub mod webhook;
 
 pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
 pub use config::{ApiKey, Config, ConfigBuilder};
+
+/// The workspace README's examples, run as doctests so the front door cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

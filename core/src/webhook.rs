@@ -31,7 +31,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
-mod header;
+pub(crate) mod header;
 #[cfg(test)]
 mod tests;
 

@@ -157,7 +157,7 @@ fn parse_timestamp(value: &str) -> Result<i64, SignatureError> {
     })
 }
 
-fn is_valid_kid(value: &str) -> bool {
+pub(crate) fn is_valid_kid(value: &str) -> bool {
     (1..=MAX_KID_LEN).contains(&value.len())
         && value
             .bytes()
