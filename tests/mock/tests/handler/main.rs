@@ -1,0 +1,15 @@
+//! Pure-handler tests: the mock driven with `http::Request` values, no socket.
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
+mod support;
+
+mod errors;
+mod events;
+mod faults;
+mod idempotency;
+mod openapi;
+mod pagination;
+mod payment_intents;
+mod payouts;
+mod refunds;
+mod webhooks;
