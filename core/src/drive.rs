@@ -12,10 +12,11 @@ use crate::error::{Error, TransportError};
 use crate::response::ApiResponse;
 
 /// Drives `call`: `send` carries each request, `sleep` waits between attempts, and `now`
-/// reads a monotonic clock (any fixed origin).
+/// reads a monotonic clock with any fixed origin (in a real program, the `elapsed()` of a
+/// `std::time::Instant` taken at start-up).
 ///
 /// ```
-/// use std::{sync::Arc, time::{Duration, Instant}};
+/// use std::{cell::Cell, sync::Arc, time::Duration};
 /// use molam_core::{call::{PreparedRequest, RequestOptions}, client::Client, config::Config, drive};
 /// use molam_core::random::SeededRandom;
 ///
@@ -30,12 +31,12 @@ use crate::response::ApiResponse;
 ///     http::Response::builder().status(200).body(br#"{"id":"evt_1"}"#.to_vec()).unwrap(),
 ///     http::Response::builder().status(503).body(Vec::new()).unwrap(),
 /// ];
-/// let origin = Instant::now();
+/// let clock = Cell::new(Duration::ZERO); // a simulated clock: sleeping advances it
 /// let event = drive::run(
 ///     call,
 ///     |_request| Ok(answers.pop().unwrap()),
-///     |_wait| {},                 // a real shell sleeps here
-///     || origin.elapsed(),
+///     |wait| clock.set(clock.get() + wait),
+///     || clock.get(),
 /// )
 /// .unwrap();
 /// assert_eq!(event["id"], "evt_1");

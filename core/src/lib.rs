@@ -15,6 +15,7 @@ pub mod error;
 pub mod idempotency;
 pub mod idempotent_call;
 pub mod inbox;
+pub mod pagination;
 pub mod params;
 pub mod random;
 mod redact;
@@ -22,6 +23,7 @@ pub mod resources;
 pub mod response;
 pub mod retry;
 pub mod webhook;
+pub mod webhook_event;
 
 pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
 pub use config::{ApiKey, Config, ConfigBuilder};

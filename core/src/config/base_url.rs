@@ -1,6 +1,6 @@
 //! Validation and normalisation of the API base URL (API.md §1).
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use http::Uri;
 

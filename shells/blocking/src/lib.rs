@@ -1,0 +1,58 @@
+//! # molam-blocking
+//!
+//! The blocking Molam client, over ureq 3 with rustls (the `ring` provider) and one pooled
+//! agent. It is a thin shell around [`molam_core`]: the core builds every request, validates
+//! every parameter, and decides every retry; this crate carries bytes, reads the clock,
+//! sleeps, and draws randomness from the operating system.
+//!
+//! ```no_run
+//! use molam_blocking::{Client, Config, RequestOptions};
+//! use molam_blocking::params::{ConfirmPaymentIntent, CreatePaymentIntent};
+//! use molam_blocking::resources::Currency;
+//!
+//! let client = Client::new(Config::from_env()?)?;
+//! let intent = client
+//!     .with_options(RequestOptions::new().idempotency_key("order-1001:intent")?)
+//!     .payment_intents()
+//!     .create(&CreatePaymentIntent::new(2500, Currency::XOF))?;
+//! let confirmed = client
+//!     .payment_intents()
+//!     .confirm(&intent.id, &ConfirmPaymentIntent::new().payment_method("pm_card_visa"))?;
+//! println!("{} is {} (request {:?})", confirmed.id, confirmed.status, confirmed.request_id());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - Every endpoint of the API is on a handle: [`Client::payment_intents`],
+//!   [`Client::refunds`], [`Client::payouts`], [`Client::events`]; per-request options
+//!   (idempotency key, timeout, retries, API version) through [`Client::with_options`].
+//! - Results are [`ApiResponse`]s (the request id is [`ApiResponse::request_id`]); errors are
+//!   the core's [`Error`] (with [`Error::request_id`]).
+//! - `list_all` iterates over a whole list lazily ([`ListIter`]).
+//! - [`Client::webhooks`] verifies deliveries with the configured secrets.
+//! - Each call is a `molam.call` tracing span and each attempt a `molam.attempt` span, with
+//!   OpenTelemetry's HTTP field names; no key, secret or body is ever recorded.
+#![forbid(unsafe_code)]
+
+mod client;
+mod endpoints;
+mod execute;
+mod list;
+mod random;
+mod transport;
+mod webhooks;
+
+pub use client::{Client, ClientBuilder};
+pub use endpoints::{Events, PaymentIntents, Payouts, Refunds, Requests};
+pub use list::ListIter;
+pub use webhooks::Webhooks;
+
+pub use molam_core::call::RequestOptions;
+pub use molam_core::config::Config;
+pub use molam_core::response::ApiResponse;
+pub use molam_core::{params, resources};
+pub use molam_core::{ApiError, ApiErrorType, Error};
+
+/// The README's example, compiled as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

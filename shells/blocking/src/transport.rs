@@ -1,0 +1,173 @@
+//! Bytes over the wire with ureq: one pooled [`ureq::Agent`], rustls with the `ring` provider,
+//! status codes returned as responses, no redirects, and ureq's errors mapped to the core's
+//! [`TransportError`] kinds. No rule of the API lives here.
+
+use std::io;
+use std::time::Duration;
+
+use molam_core::config::Config;
+use molam_core::{ConfigError, Error, TransportError};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::Agent;
+
+/// The most of a response body read (a Molam object or page is a few KiB).
+const MAX_BODY: u64 = 16 * 1024 * 1024;
+
+/// Parses every certificate in a PEM bundle.
+pub(crate) fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>, Error> {
+    let bad = |reason: String| {
+        Error::InvalidConfig(ConfigError::InvalidValue {
+            name: "root_certificate",
+            reason,
+        })
+    };
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item.map_err(|e| bad(format!("not a PEM bundle: {e}")))? {
+            PemItem::Certificate(cert) => certs.push(cert),
+            _ => continue,
+        }
+    }
+    if certs.is_empty() {
+        return Err(bad("no CERTIFICATE block in the PEM".to_owned()));
+    }
+    Ok(certs)
+}
+
+/// The HTTP exchange of the blocking client.
+#[derive(Debug, Clone)]
+pub(crate) struct UreqTransport {
+    agent: Agent,
+    default_timeout: Duration,
+}
+
+impl UreqTransport {
+    /// An agent for `config`, trusting Mozilla's roots plus `extra_roots`.
+    pub(crate) fn new(config: &Config, extra_roots: &[Certificate<'static>]) -> Self {
+        let roots = if extra_roots.is_empty() {
+            RootCerts::WebPki
+        } else {
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+                .chain(extra_roots.iter().cloned())
+                .into()
+        };
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .root_certs(roots)
+            .build();
+        let agent = Agent::config_builder()
+            .http_status_as_error(false)
+            // A redirect could carry the API key to another host: answers are taken as they are.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(config.connect_timeout()))
+            .timeout_global(Some(config.timeout()))
+            .tls_config(tls)
+            .build()
+            .new_agent();
+        UreqTransport {
+            agent,
+            default_timeout: config.timeout(),
+        }
+    }
+
+    /// Sends one request and reads the whole response, within `timeout`.
+    pub(crate) fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let request = if timeout == self.default_timeout {
+            request
+        } else {
+            self.agent
+                .configure_request(request)
+                .timeout_global(Some(timeout))
+                .build()
+        };
+        let response = self.agent.run(request).map_err(map_error)?;
+        let (parts, mut body) = response.into_parts();
+        let bytes = body
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(map_error)?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+/// Maps a ureq error to where the exchange failed. Before sending: DNS, refused or
+/// unreachable connections, TLS, connect timeouts. A reset or EOF is after-send: the request
+/// may have been written (ureq does not say), and only the idempotency key makes a retry safe.
+pub(crate) fn map_error(error: ureq::Error) -> TransportError {
+    use ureq::Timeout;
+    let message = error.to_string();
+    match error {
+        ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => {
+            TransportError::connect(message)
+        }
+        ureq::Error::Timeout(_) => TransportError::timeout(message),
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::InvalidProxyUrl => TransportError::connect(message),
+        ureq::Error::Io(io) if is_connect_io(&io) => TransportError::connect(message),
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => {
+            TransportError::timeout(message)
+        }
+        _ => TransportError::after_send(message),
+    }
+}
+
+fn is_connect_io(error: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        error.kind(),
+        ConnectionRefused | AddrNotAvailable | AddrInUse | NetworkUnreachable | HostUnreachable
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use molam_core::error::TransportErrorKind;
+
+    #[test]
+    fn refused_and_dns_failures_are_before_send() {
+        let refused = ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert_eq!(map_error(refused).kind, TransportErrorKind::Connect);
+        assert_eq!(
+            map_error(ureq::Error::HostNotFound).kind,
+            TransportErrorKind::Connect
+        );
+        let connect = ureq::Error::Timeout(ureq::Timeout::Connect);
+        assert_eq!(map_error(connect).kind, TransportErrorKind::Connect);
+    }
+
+    #[test]
+    fn resets_are_after_send_and_timeouts_are_timeouts() {
+        let reset = ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionReset));
+        assert_eq!(map_error(reset).kind, TransportErrorKind::AfterSend);
+        let eof = ureq::Error::Io(io::Error::from(io::ErrorKind::UnexpectedEof));
+        assert_eq!(map_error(eof).kind, TransportErrorKind::AfterSend);
+        let global = ureq::Error::Timeout(ureq::Timeout::Global);
+        assert_eq!(map_error(global).kind, TransportErrorKind::Timeout);
+    }
+
+    #[test]
+    fn a_pem_without_certificates_is_refused() {
+        let error = parse_pem_certificates(b"not pem").expect_err("no certificate");
+        assert!(matches!(
+            error,
+            Error::InvalidConfig(ConfigError::InvalidValue {
+                name: "root_certificate",
+                ..
+            })
+        ));
+    }
+}

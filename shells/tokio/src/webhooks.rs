@@ -1,0 +1,44 @@
+//! Webhook verification with the client's configured secrets and the system clock.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::header::HeaderMap;
+use molam_core::resources::Event;
+use molam_core::webhook_event;
+use molam_core::Error;
+
+use crate::Client;
+
+/// Webhook verification; see [`Client::webhooks`].
+#[derive(Debug, Clone, Copy)]
+pub struct Webhooks<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Verifies webhook deliveries with the configured secrets (`MOLAM_WEBHOOK_SECRET`).
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks { client: self }
+    }
+}
+
+impl Webhooks<'_> {
+    /// Verifies a delivery (its headers and its raw body, byte for byte as received) and
+    /// returns its event. Only an `Ok` event may reach a handler.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Event, Error> {
+        self.verify_header(webhook_event::signature_header(headers), body)
+    }
+
+    /// The same, given the `Molam-Signature` header's value (`None` when it is missing).
+    pub fn verify_header(&self, header: Option<&str>, body: &[u8]) -> Result<Event, Error> {
+        webhook_event::construct_event(self.client.config(), header, body, unix_now())
+    }
+}
+
+/// Now on the system clock, in unix seconds.
+fn unix_now() -> i64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    i64::try_from(since).unwrap_or(i64::MAX)
+}
