@@ -56,7 +56,10 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.inner.config)
-            .field("user_agent", &self.inner.base_headers.get(header::USER_AGENT))
+            .field(
+                "user_agent",
+                &self.inner.base_headers.get(header::USER_AGENT),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -135,7 +138,10 @@ impl Client {
             }
         }
         if request.body.is_some() {
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
         }
         let idempotency_key = (request.method == http::Method::POST).then(|| {
             options.get_idempotency_key().cloned().unwrap_or_else(|| {
