@@ -1,0 +1,360 @@
+//! The endpoint: content type → body (size-limited) → `Molam-Signature` → event id → inbox →
+//! answer. No merchant code runs here; the inbox's workers (or a [`crate::VerifiedEvent`]
+//! handler, after recording) do that.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use molam_core::inbox::{AsyncWebhookInbox, ReceivedEvent, Recorded};
+use molam_core::webhook::{SignatureError, SignatureHeader, DEFAULT_TOLERANCE};
+use serde::Deserialize;
+use tracing::Instrument;
+
+use crate::rejection::WebhookRejection;
+use crate::resolver::AsyncSecretResolver;
+
+/// The name of the signature header (HTTP header names are case-insensitive).
+pub const SIGNATURE_HEADER: &str = "molam-signature";
+
+/// Bodies longer than this are refused with 413 unless configured otherwise: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// A Molam webhook endpoint: verifies each delivery, records it in an inbox, answers.
+///
+/// | delivery | answer |
+/// |---|---|
+/// | verified, recorded now or recorded before (a duplicate) | 200 |
+/// | malformed or missing `Molam-Signature`, body that is not an event with an `id` | 400 |
+/// | unknown `kid`, timestamp outside the tolerance (past or future), no matching `v1` | 401 |
+/// | body over the limit (default 1 MiB) | 413 |
+/// | `Content-Type` not `application/json` | 415 |
+/// | the secret lookup or the inbox failed | 503 (Molam delivers again) |
+///
+/// Cheap to clone (it is a few `Arc`s): hand it to axum as state.
+///
+/// ```
+/// use std::sync::Arc;
+/// use molam_axum::{StaticSecrets, WebhookEndpoint};
+/// use molam_core::{inbox::InMemoryWebhookInbox, webhook::WebhookSecret};
+///
+/// let inbox = Arc::new(InMemoryWebhookInbox::new());
+/// let secrets = StaticSecrets::new(vec![WebhookSecret::new("whsec_test_5f1c2a9e")]);
+/// let app: axum::Router = WebhookEndpoint::new(secrets, inbox.clone()).router("/webhooks/molam");
+/// ```
+#[derive(Clone)]
+pub struct WebhookEndpoint {
+    resolver: Arc<dyn AsyncSecretResolver>,
+    inbox: Arc<dyn AsyncWebhookInbox>,
+    tolerance: Duration,
+    max_body_bytes: usize,
+    clock: Clock,
+    tenant: Arc<str>,
+}
+
+impl fmt::Debug for WebhookEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookEndpoint")
+            .field("tolerance", &self.tolerance)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A delivery that was verified and recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// What was recorded (for a duplicate: what would have been).
+    pub event: ReceivedEvent,
+    /// Whether it was new.
+    pub recorded: Recorded,
+}
+
+/// A delivery whose signature and envelope checked out, not yet recorded.
+#[derive(Debug, Clone)]
+pub(crate) struct Verified {
+    pub(crate) event: ReceivedEvent,
+}
+
+/// The two fields of an event the inbox needs; the rest stays in the raw payload.
+#[derive(Deserialize)]
+struct Envelope {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+}
+
+fn system_clock() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        // A clock before 1970 verifies nothing recent, which is the safe failure.
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}
+
+impl WebhookEndpoint {
+    /// An endpoint that verifies with `resolver` and records in `inbox`, with the defaults:
+    /// a 300 s tolerance, a 1 MiB body limit, the system clock, tenant `""`.
+    pub fn new(
+        resolver: impl AsyncSecretResolver + 'static,
+        inbox: impl AsyncWebhookInbox + 'static,
+    ) -> Self {
+        WebhookEndpoint {
+            resolver: Arc::new(resolver),
+            inbox: Arc::new(inbox),
+            tolerance: DEFAULT_TOLERANCE,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            clock: Arc::new(system_clock),
+            tenant: Arc::from(""),
+        }
+    }
+
+    /// How far a delivery's `t` may be from now, past or future.
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The largest body accepted, in bytes; longer ones get 413.
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The clock deliveries are checked against, in unix seconds (tests pin it).
+    pub fn with_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The tenant of a single-tenant endpoint ([`WebhookEndpoint::router`] and
+    /// [`crate::VerifiedEvent`]): the one its resolver is asked about and events are recorded
+    /// under. `""` by default.
+    pub fn with_tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Arc::from(tenant.into());
+        self
+    }
+
+    /// The tenant of a single-tenant endpoint.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// A router answering `POST path` for the endpoint's own tenant.
+    pub fn router(self, path: &str) -> Router {
+        Router::new()
+            .route(path, post(receive_single))
+            .with_state(self)
+    }
+
+    /// A router answering `POST path` where `path` holds a `{tenant}` segment
+    /// (`/webhooks/{tenant}`): each delivery is verified with that tenant's secrets and
+    /// recorded under it.
+    pub fn tenant_router(self, path: &str) -> Router {
+        Router::new()
+            .route(path, post(receive_for_tenant))
+            .with_state(self)
+    }
+
+    /// Checks, records and answers one delivery to `tenant`: what the routers run. Also
+    /// usable from a handler of your own.
+    pub async fn receive(
+        &self,
+        tenant: &str,
+        request: Request,
+    ) -> Result<Receipt, WebhookRejection> {
+        let verified = self.verify(tenant, request).await?;
+        self.record(verified).await
+    }
+
+    /// Every check before recording, in order: content type (415), body size (413),
+    /// signature (400/401, or 503 when the lookup fails), envelope (400).
+    pub(crate) async fn verify(
+        &self,
+        tenant: &str,
+        request: Request,
+    ) -> Result<Verified, WebhookRejection> {
+        let (parts, body) = request.into_parts();
+        if !is_json(&parts.headers) {
+            return Err(WebhookRejection::UnsupportedContentType);
+        }
+        let body = self.read_body(&parts.headers, body).await?;
+        let header = single_signature_header(&parts.headers)?;
+        let now = (self.clock)();
+        self.check_signature(tenant, header, &body, now).await?;
+        let envelope: Envelope = serde_json::from_slice(&body)
+            .map_err(|e| WebhookRejection::MalformedEvent(e.to_string()))?;
+        if envelope.id.is_empty() {
+            return Err(WebhookRejection::MalformedEvent("empty id".to_owned()));
+        }
+        Ok(Verified {
+            event: ReceivedEvent {
+                tenant: tenant.to_owned(),
+                event_id: envelope.id,
+                event_type: envelope.event_type,
+                payload: body.to_vec(),
+                signature_header: Some(header.to_owned()),
+                received_at_unix: now,
+            },
+        })
+    }
+
+    pub(crate) async fn record(&self, verified: Verified) -> Result<Receipt, WebhookRejection> {
+        let recorded = self
+            .inbox
+            .record(&verified.event)
+            .await
+            .map_err(WebhookRejection::InboxUnavailable)?;
+        Ok(Receipt {
+            event: verified.event,
+            recorded,
+        })
+    }
+
+    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, WebhookRejection> {
+        let too_large = WebhookRejection::BodyTooLarge {
+            limit: self.max_body_bytes,
+        };
+        // Refuse a declared oversize before reading a byte of it.
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.max_body_bytes as u64) {
+            return Err(too_large);
+        }
+        match Limited::new(body, self.max_body_bytes).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large),
+            Err(_) => Err(WebhookRejection::BodyUnreadable),
+        }
+    }
+
+    /// The core's verification, with the secrets looked up asynchronously in between: the
+    /// header is parsed and its timestamp checked first (the core checks the timestamp before
+    /// it needs any secret), so a malformed, stale or replayed delivery costs no lookup.
+    async fn check_signature(
+        &self,
+        tenant: &str,
+        header: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), WebhookRejection> {
+        let parsed = SignatureHeader::parse(header).map_err(WebhookRejection::Signature)?;
+        if let Err(stale @ SignatureError::TimestampOutsideTolerance { .. }) =
+            parsed.verify(body, &[], now, self.tolerance)
+        {
+            return Err(WebhookRejection::Signature(stale));
+        }
+        let secrets = self
+            .resolver
+            .resolve(tenant, parsed.kid())
+            .await
+            .map_err(WebhookRejection::ResolverUnavailable)?;
+        parsed
+            .verify(body, &secrets, now, self.tolerance)
+            .map_err(WebhookRejection::Signature)
+    }
+}
+
+/// `application/json`, with or without parameters (`; charset=utf-8`), in any case.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The one `Molam-Signature` value: missing, repeated (an ambiguous delivery is not guessed
+/// at) or non-ASCII is malformed.
+fn single_signature_header(headers: &HeaderMap) -> Result<&str, WebhookRejection> {
+    let malformed =
+        |why: &str| WebhookRejection::Signature(SignatureError::Malformed(why.to_owned()));
+    let mut values = headers.get_all(SIGNATURE_HEADER).iter();
+    let value = values
+        .next()
+        .ok_or_else(|| malformed("no Molam-Signature header"))?;
+    if values.next().is_some() {
+        return Err(malformed("more than one Molam-Signature header"));
+    }
+    value
+        .to_str()
+        .map_err(|_| malformed("Molam-Signature is not ASCII"))
+}
+
+async fn receive_single(State(endpoint): State<WebhookEndpoint>, request: Request) -> Response {
+    let tenant = Arc::clone(&endpoint.tenant);
+    answer(&endpoint, &tenant, request).await
+}
+
+async fn receive_for_tenant(
+    State(endpoint): State<WebhookEndpoint>,
+    Path(tenant): Path<String>,
+    request: Request,
+) -> Response {
+    answer(&endpoint, &tenant, request).await
+}
+
+async fn answer(endpoint: &WebhookEndpoint, tenant: &str, request: Request) -> Response {
+    let span = tracing::info_span!(
+        "molam.webhook.receive",
+        tenant,
+        event.id = tracing::field::Empty,
+        event.r#type = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+    );
+    async {
+        let outcome = endpoint.receive(tenant, request).await;
+        let span = tracing::Span::current();
+        match outcome {
+            Ok(receipt) => {
+                span.record("event.id", receipt.event.event_id.as_str());
+                span.record("event.type", receipt.event.event_type.as_str());
+                span.record("http.response.status_code", 200);
+                tracing::info!(recorded = ?receipt.recorded, "webhook recorded");
+                accepted(&receipt)
+            }
+            Err(rejection) => {
+                span.record("http.response.status_code", rejection.status().as_u16());
+                log_rejection(&rejection);
+                rejection.into_response()
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+pub(crate) fn log_rejection(rejection: &WebhookRejection) {
+    if rejection.status() == StatusCode::SERVICE_UNAVAILABLE {
+        tracing::error!(code = rejection.code(), error = %rejection, "webhook not recorded");
+    } else {
+        tracing::warn!(code = rejection.code(), error = %rejection, "webhook rejected");
+    }
+}
+
+/// The 200 answer: `{"received":true,"event_id":"evt_…","duplicate":false}`.
+pub(crate) fn accepted(receipt: &Receipt) -> Response {
+    let body = serde_json::json!({
+        "received": true,
+        "event_id": receipt.event.event_id,
+        "duplicate": receipt.recorded == Recorded::Duplicate,
+    });
+    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
