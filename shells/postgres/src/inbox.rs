@@ -138,7 +138,7 @@ pub enum Settlement {
     Retrying,
     /// Marked `dead`: it used its last attempt.
     Dead,
-    /// Marked `pending`/`retryable` again without counting the attempt (see `release`).
+    /// Due again at once, without counting the attempt (see `release`).
     Released,
     /// Nothing changed: the lease expired and another worker took the event over.
     LeaseLost,
@@ -154,7 +154,7 @@ impl Settlement {
             "succeeded" => Ok(Settlement::Succeeded),
             "retryable" => Ok(Settlement::Retrying),
             "dead" => Ok(Settlement::Dead),
-            "pending" => Ok(Settlement::Released),
+            "released" => Ok(Settlement::Released),
             other => Err(Error::UnexpectedRow {
                 table: "received_webhooks",
                 detail: format!("state {other:?} after settling"),

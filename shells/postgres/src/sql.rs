@@ -78,21 +78,29 @@ pub(crate) const INBOX_RECORD: &str = "INSERT INTO received_webhooks \
      ON CONFLICT (tenant, event_id) DO NOTHING \
      RETURNING id";
 
-/// Leases up to $2 events to worker $1 for $3 ms: pending or retryable events that are due,
-/// and events whose lease expired (their worker died) with attempts left. Every claim counts
-/// as an attempt and its number is the lease's fencing token. Events whose lease expired on
-/// their last attempt are dead-lettered on the way.
+/// Leases up to $2 events to worker $1 for $3 ms: first events whose lease expired (their
+/// worker died) with attempts left, then pending or retryable events that are due, oldest
+/// first. Each part walks its own partial index, so a claim costs the same whatever the
+/// backlog. Every claim counts as an attempt and its number is the lease's fencing token.
+/// Events whose lease expired on their last attempt are dead-lettered on the way.
 pub(crate) const INBOX_CLAIM: &str = "WITH buried AS ( \
          UPDATE received_webhooks SET state = 'dead', locked_by = NULL, locked_until = NULL, \
              processed_at = now(), last_error = 'lease expired on the last attempt' \
          WHERE state = 'processing' AND locked_until < now() AND attempts >= max_attempts \
-     ), picked AS ( \
+     ), rescued AS ( \
          SELECT id FROM received_webhooks \
-         WHERE (state IN ('pending', 'retryable') AND next_attempt_at <= now()) \
-            OR (state = 'processing' AND locked_until < now() AND attempts < max_attempts) \
-         ORDER BY next_attempt_at, id \
+         WHERE state = 'processing' AND locked_until < now() AND attempts < max_attempts \
+         ORDER BY locked_until \
          LIMIT $2 \
          FOR UPDATE SKIP LOCKED \
+     ), due AS ( \
+         SELECT id FROM received_webhooks \
+         WHERE state IN ('pending', 'retryable') AND next_attempt_at <= now() \
+         ORDER BY next_attempt_at, id \
+         LIMIT greatest($2 - (SELECT count(*) FROM rescued), 0) \
+         FOR UPDATE SKIP LOCKED \
+     ), picked AS ( \
+         SELECT id FROM rescued UNION ALL SELECT id FROM due \
      ) \
      UPDATE received_webhooks w SET state = 'processing', attempts = w.attempts + 1, \
          locked_by = $1, locked_until = now() + $3::bigint * interval '1 millisecond' \
@@ -124,7 +132,7 @@ pub(crate) const INBOX_RELEASE: &str = "UPDATE received_webhooks SET \
      state = CASE WHEN attempts <= 1 THEN 'pending' ELSE 'retryable' END, \
      attempts = attempts - 1, locked_by = NULL, locked_until = NULL, next_attempt_at = now() \
      WHERE id = $1 AND state = 'processing' AND attempts = $2 \
-     RETURNING state";
+     RETURNING 'released'";
 
 // ---- webhook_subscriptions / webhook_secrets ----
 

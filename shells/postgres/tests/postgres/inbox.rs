@@ -281,13 +281,28 @@ async fn released_event_is_due_at_once_and_its_attempt_does_not_count() {
     };
     let inbox = inbox_with_events(&db, InboxConfig::default(), 1).await;
     let lease = Duration::from_secs(30);
-    let event = inbox
-        .claim_batch("w", 1, lease)
-        .await
-        .expect("claim")
-        .remove(0);
-    let released = inbox.release(&event.lease()).await.expect("release");
+    let claim = || async {
+        inbox
+            .claim_batch("w", 1, lease)
+            .await
+            .expect("claim")
+            .remove(0)
+    };
+    let first = claim().await;
+    let released = inbox.release(&first.lease()).await.expect("release");
     assert_eq!(released, Settlement::Released);
-    let again = inbox.claim_batch("w", 1, lease).await.expect("claim");
-    assert_eq!(again.iter().map(|e| e.attempt).collect::<Vec<_>>(), vec![1]);
+    let pending = "SELECT count(*) FROM received_webhooks WHERE state = 'pending'";
+    assert_eq!(db.count(pending).await, 1);
+    let again = claim().await;
+    assert_eq!(again.attempt, 1);
+    // After a failure, a released second attempt is retryable again, still at one attempt.
+    let failed = inbox.fail(&again.lease(), "boom", Duration::ZERO).await;
+    assert_eq!(failed.ok(), Some(Settlement::Retrying));
+    let second = claim().await;
+    assert_eq!(second.attempt, 2);
+    let released = inbox.release(&second.lease()).await.expect("release");
+    assert_eq!(released, Settlement::Released);
+    let retryable = "SELECT count(*) FROM received_webhooks \
+         WHERE state = 'retryable' AND attempts = 1 AND last_error = 'boom'";
+    assert_eq!(db.count(retryable).await, 1);
 }
