@@ -1,7 +1,8 @@
 //! The blocking flavour, for servers built on `molam-blocking` (no async runtime): the same
 //! SQL, the same rules, over the synchronous `postgres` crate.
 //!
-//! - [`BlockingPool`]: a small connection pool (connections are opened on demand and kept).
+//! - [`BlockingPool`]: a small connection pool (at most `max_size` open; opened on demand,
+//!   kept, and waited for at the limit).
 //! - [`migrate`]: the migration runner.
 //! - [`PgBlockingIdempotencyStore`]: the core's sync `IdempotencyStore`.
 //! - [`PgBlockingWebhookInbox`]: record, claim, succeed, fail, release.

@@ -1,9 +1,9 @@
-//! A minimal pool of blocking connections: taken from the idle list or opened on demand,
-//! given back on drop unless broken.
+//! A minimal pool of blocking connections: at most `max_size` open, taken from the idle list
+//! or opened on demand, given back on drop unless broken; callers beyond the limit wait.
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use postgres::{Client, Config, NoTls};
 
@@ -12,26 +12,37 @@ use crate::error::Error;
 /// Blocking connections to one database, reused across calls and threads.
 pub struct BlockingPool {
     config: Config,
-    idle: Mutex<Vec<Client>>,
-    max_idle: usize,
+    state: Mutex<Connections>,
+    returned: Condvar,
+    max_size: usize,
+}
+
+struct Connections {
+    idle: Vec<Client>,
+    /// Idle and loaned connections, plus those being opened.
+    open: usize,
 }
 
 impl std::fmt::Debug for BlockingPool {
     /// No connection parameters: they may hold a password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BlockingPool")
-            .field("max_idle", &self.max_idle)
+            .field("max_size", &self.max_size)
             .finish_non_exhaustive()
     }
 }
 
 impl BlockingPool {
-    /// A pool for `config` keeping at most 16 idle connections (plain TCP or Unix socket).
+    /// A pool for `config` with at most 16 connections (plain TCP or Unix socket).
     pub fn new(config: Config) -> Self {
         BlockingPool {
             config,
-            idle: Mutex::new(Vec::new()),
-            max_idle: 16,
+            state: Mutex::new(Connections {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            returned: Condvar::new(),
+            max_size: 16,
         }
     }
 
@@ -40,28 +51,52 @@ impl BlockingPool {
         Ok(Self::new(Config::from_str(url)?))
     }
 
-    /// Keeps at most `n` idle connections.
-    pub fn with_max_idle(mut self, n: usize) -> Self {
-        self.max_idle = n;
+    /// Opens at most `n` connections (at least 1); further callers wait for one to return.
+    pub fn with_max_size(mut self, n: usize) -> Self {
+        self.max_size = n.max(1);
         self
     }
 
-    /// A connection: an idle one, or a new one.
+    /// A connection: an idle one, a new one, or (at the limit) the next one given back.
     pub fn get(&self) -> Result<PooledClient<'_>, Error> {
-        let reused = self.idle_list().pop();
-        let client = match reused {
-            Some(client) if !client.is_closed() => client,
-            _ => self.config.connect(NoTls)?,
-        };
-        Ok(PooledClient {
-            pool: self,
-            client: Some(client),
-        })
+        let mut state = self.lock();
+        loop {
+            if let Some(client) = state.idle.pop() {
+                if client.is_closed() {
+                    state.open -= 1;
+                    continue;
+                }
+                return Ok(self.loan(client));
+            }
+            if state.open < self.max_size {
+                state.open += 1;
+                drop(state);
+                return match self.config.connect(NoTls) {
+                    Ok(client) => Ok(self.loan(client)),
+                    Err(e) => {
+                        self.lock().open -= 1;
+                        self.returned.notify_one();
+                        Err(e.into())
+                    }
+                };
+            }
+            state = self
+                .returned
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 
-    /// The idle list. Nothing panics while it is held, so a poisoned lock is still sound.
-    fn idle_list(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    fn loan(&self, client: Client) -> PooledClient<'_> {
+        PooledClient {
+            pool: self,
+            client: Some(client),
+        }
+    }
+
+    /// The pool's state. Nothing panics while it is held, so a poisoned lock is still sound.
+    fn lock(&self) -> MutexGuard<'_, Connections> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -92,10 +127,14 @@ impl DerefMut for PooledClient<'_> {
 impl Drop for PooledClient<'_> {
     fn drop(&mut self) {
         if let Some(client) = self.client.take() {
-            let mut idle = self.pool.idle_list();
-            if !client.is_closed() && idle.len() < self.pool.max_idle {
-                idle.push(client);
+            let mut state = self.pool.lock();
+            if client.is_closed() {
+                state.open -= 1;
+            } else {
+                state.idle.push(client);
             }
+            drop(state);
+            self.pool.returned.notify_one();
         }
     }
 }

@@ -23,7 +23,7 @@ fn test_db(migrated: bool) -> Option<(TestDb, BlockingPool)> {
         .build()
         .expect("a tokio runtime");
     let db = runtime.block_on(TestDb::empty())?;
-    let pool = BlockingPool::new(db.blocking_config());
+    let pool = BlockingPool::new(db.blocking_config()).with_max_size(16);
     if migrated {
         migrate(&mut pool.get().expect("connect")).expect("migrate");
     }
@@ -52,7 +52,8 @@ fn fifty_threads_claiming_one_key_let_exactly_one_proceed() {
     let Some((_db, pool)) = test_db(true) else {
         return;
     };
-    let store = Arc::new(PgBlockingIdempotencyStore::new(pool));
+    // Fewer connections than threads: claims also queue for the pool.
+    let store = Arc::new(PgBlockingIdempotencyStore::new(pool.with_max_size(8)));
     let threads: Vec<_> = (0..50u64)
         .map(|token| {
             let store = Arc::clone(&store);

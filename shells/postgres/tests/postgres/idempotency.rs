@@ -139,7 +139,7 @@ async fn crashed_claim_is_taken_over_with_the_same_key_after_its_lease() {
     };
     let store = PgIdempotencyStore::new(db.pool.clone());
     let (k, fp) = (key("order-4"), fingerprint("{}"));
-    let lease = Duration::from_millis(300);
+    let lease = Duration::from_millis(1000);
     // The first process claims and "crashes": it never completes nor releases.
     assert!(store.claim(&claim(&k, &fp, 1, lease)).await.is_ok());
     let early = store.claim(&claim(&k, &fp, 2, lease)).await;
@@ -149,7 +149,7 @@ async fn crashed_claim_is_taken_over_with_the_same_key_after_its_lease() {
             key: "order-4".into()
         })
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let retry = store.claim(&claim(&k, &fp, 3, MINUTE)).await;
     assert_eq!(
         retry,

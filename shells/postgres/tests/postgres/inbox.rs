@@ -180,7 +180,7 @@ async fn failed_event_waits_for_its_backoff_then_is_claimed_as_the_next_attempt(
         .expect("claim")
         .remove(0);
     let failed = inbox
-        .fail(&event.lease(), "upstream 503", Duration::from_millis(400))
+        .fail(&event.lease(), "upstream 503", Duration::from_millis(1000))
         .await
         .expect("fail");
     assert_eq!(failed, Settlement::Retrying);
@@ -192,7 +192,7 @@ async fn failed_event_waits_for_its_backoff_then_is_claimed_as_the_next_attempt(
     let last_error = "SELECT count(*) FROM received_webhooks \
          WHERE state = 'retryable' AND last_error = 'upstream 503' AND next_attempt_at > now()";
     assert_eq!(db.count(last_error).await, 1);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let retry = inbox.claim_batch("w", 1, lease).await.expect("claim");
     assert_eq!(retry.iter().map(|e| e.attempt).collect::<Vec<_>>(), vec![2]);
 }
@@ -225,13 +225,13 @@ async fn worker_killed_mid_lease_loses_its_event_to_another_after_the_lease_expi
         return;
     };
     let inbox = inbox_with_events(&db, InboxConfig::default(), 1).await;
-    let short = Duration::from_millis(300);
+    let short = Duration::from_millis(1000);
     let crashed = inbox.claim_batch("crashed", 1, short).await.expect("claim");
     assert_eq!(crashed.len(), 1);
     // The "crashed" worker never settles. Until its lease ends, nobody else gets the event.
     let early = inbox.claim_batch("rescuer", 1, short).await.expect("claim");
     assert!(early.is_empty());
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let rescued = inbox
         .claim_batch("rescuer", 1, Duration::from_secs(30))
         .await
