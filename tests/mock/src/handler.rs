@@ -453,6 +453,16 @@ impl Mock {
         self.lock().webhooks.add_endpoint(url.into());
     }
 
+    /// The answer to a request whose body the server would not read (over 1 MiB).
+    pub fn body_too_large(&self) -> http::Response<Vec<u8>> {
+        let request_id = self.lock().request_ids.next("req");
+        let error = ApiError {
+            status: http::StatusCode::PAYLOAD_TOO_LARGE,
+            ..ApiError::invalid_request("The request body is over 1 MiB.")
+        };
+        response(error.reply(), &request_id, false)
+    }
+
     /// The counters of `/__mock/stats`.
     pub fn stats(&self) -> serde_json::Value {
         self.lock().stats.to_json()

@@ -31,11 +31,11 @@ mod stats;
 mod webhooks;
 mod wire;
 
-//pub mod cli;
-//pub mod server;
+pub mod cli;
+pub mod server;
 
 pub use clock::MockTime;
 pub use config::{DeliveryRetry, FaultConfig, FaultKind, MockConfig};
 pub use handler::{Mock, Outcome, PendingRequest};
-//pub use server::{MockServer, ServerOptions};
+pub use server::{MockServer, ServerOptions};
 pub use webhooks::{Delivery, DeliveryId, DeliveryResult};

@@ -1,0 +1,337 @@
+//! The mock over the network: hyper 1 (HTTP/1.1 with keep-alive) on a tokio multi-thread
+//! runtime, optionally HTTPS on a self-signed certificate, with a webhook sender beside it.
+//! The server only does I/O: every decision is the sans-IO [`Mock`]'s, including faults,
+//! which it carries out (closing the connection, sleeping).
+
+mod delivery;
+mod tls;
+
+use std::future::Future;
+use std::io;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tokio_rustls::TlsAcceptor;
+
+use crate::{Mock, MockConfig, MockTime, Outcome};
+
+/// The largest request body the server reads.
+const MAX_BODY: usize = 1 << 20;
+/// How long shutdown waits for open connections to finish their requests.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Where and how to serve.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Address to bind; port 0 picks a free one. Default `127.0.0.1:0`.
+    pub addr: SocketAddr,
+    /// Serve HTTPS on a self-signed certificate made at start.
+    pub tls: bool,
+    /// Write the certificate (PEM) here, for clients to trust.
+    pub cert_out: Option<PathBuf>,
+    /// Write the certificate's private key (PEM) here.
+    pub key_out: Option<PathBuf>,
+    /// Worker threads of the runtime [`MockServer::start`] makes. Default 2.
+    pub worker_threads: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: false,
+            cert_out: None,
+            key_out: None,
+            worker_threads: 2,
+        }
+    }
+}
+
+/// A bound, not yet running server: the socket, the TLS material, the mock.
+pub struct Bound {
+    listener: StdListener,
+    addr: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    cert_pem: Option<String>,
+    mock: Mock,
+}
+
+impl Bound {
+    /// Binds the address and, with `tls`, makes the certificate and writes it out.
+    pub fn bind(config: MockConfig, options: &ServerOptions) -> io::Result<Bound> {
+        let listener = StdListener::bind(options.addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let (tls, cert_pem) = if options.tls {
+            let made = tls::self_signed()?;
+            if let Some(path) = &options.cert_out {
+                std::fs::write(path, &made.cert_pem)?;
+            }
+            if let Some(path) = &options.key_out {
+                std::fs::write(path, &made.key_pem)?;
+            }
+            (Some(made.acceptor), Some(made.cert_pem))
+        } else {
+            (None, None)
+        };
+        Ok(Bound {
+            listener,
+            addr,
+            tls,
+            cert_pem,
+            mock: Mock::new(config),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:port` or `https://…`.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The mock behind the server (clones share its state).
+    pub fn mock(&self) -> &Mock {
+        &self.mock
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish (up to 5 s).
+    /// Must run inside a tokio runtime.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+        let listener = TcpListener::from_std(self.listener)?;
+        let mock = self.mock;
+        let wake = Arc::new(Notify::new());
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let sender = tokio::spawn(delivery::run(mock.clone(), Arc::clone(&wake), stop_rx));
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let service = {
+                        let mock = mock.clone();
+                        let wake = Arc::clone(&wake);
+                        service_fn(move |req| answer(mock.clone(), Arc::clone(&wake), req))
+                    };
+                    let watcher = graceful.watcher();
+                    match &self.tls {
+                        None => {
+                            let conn = hyper::server::conn::http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service);
+                            tokio::spawn(watcher.watch(conn));
+                        }
+                        Some(acceptor) => {
+                            let acceptor = acceptor.clone();
+                            tokio::spawn(async move {
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    let conn = hyper::server::conn::http1::Builder::new()
+                                        .serve_connection(TokioIo::new(stream), service);
+                                    let _ = watcher.watch(conn).await;
+                                }
+                            });
+                        }
+                    }
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        let _ = stop_tx.send(true);
+        let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+        let _ = sender.await;
+        Ok(())
+    }
+}
+
+/// The connection is closed without a response (a fault, or a body that could not be read).
+#[derive(Debug)]
+struct CloseConnection;
+
+impl std::fmt::Display for CloseConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by fault injection")
+    }
+}
+
+impl std::error::Error for CloseConnection {}
+
+async fn answer(
+    mock: Mock,
+    wake: Arc<Notify>,
+    request: http::Request<Incoming>,
+) -> Result<http::Response<Full<Bytes>>, CloseConnection> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => {
+            let r = mock.body_too_large();
+            return Ok(r.map(|b| Full::new(Bytes::from(b))));
+        }
+    };
+    let is_post = parts.method == http::Method::POST;
+    let request = http::Request::from_parts(parts, body);
+    let response = match mock.handle_with_faults(request, MockTime::now()) {
+        Outcome::Respond(r) => r,
+        Outcome::DropBeforeProcessing => return Err(CloseConnection),
+        Outcome::DropAfterCommit => {
+            wake.notify_one();
+            return Err(CloseConnection);
+        }
+        Outcome::Delay { delay, pending } => {
+            tokio::time::sleep(delay).await;
+            pending.resume(MockTime::now())
+        }
+    };
+    if is_post {
+        wake.notify_one();
+    }
+    Ok(response.map(|b| Full::new(Bytes::from(b))))
+}
+
+/// A mock server running on its own thread and tokio runtime, for tests (sync or async)
+/// and tools. Dropping it shuts it down.
+///
+/// ```
+/// use molam_mock::{MockConfig, MockServer};
+/// let server = MockServer::start(MockConfig::default()).unwrap();
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// server.shutdown();
+/// ```
+pub struct MockServer {
+    addr: SocketAddr,
+    base_url: String,
+    mock: Mock,
+    cert_pem: Option<String>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Starts a plain-HTTP server on `127.0.0.1` and a free port.
+    pub fn start(config: MockConfig) -> io::Result<MockServer> {
+        MockServer::start_with(config, ServerOptions::default())
+    }
+
+    /// Starts a server as `options` say.
+    pub fn start_with(config: MockConfig, options: ServerOptions) -> io::Result<MockServer> {
+        let bound = Bound::bind(config, &options)?;
+        let (addr, base_url, mock, cert_pem) = (
+            bound.addr(),
+            bound.base_url(),
+            bound.mock().clone(),
+            bound.cert_pem.clone(),
+        );
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(options.worker_threads.max(1))
+            .thread_name("molam-mock")
+            .enable_all()
+            .build()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("molam-mock-server".into())
+            .spawn(move || {
+                let _ = runtime.block_on(bound.serve(async {
+                    let _ = stopped.await;
+                }));
+            })?;
+        Ok(MockServer {
+            addr,
+            base_url,
+            mock,
+            cert_pem,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:port` (or `https://…` with TLS), without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The mock behind the server, for direct inspection or driving.
+    pub fn mock(&self) -> &Mock {
+        &self.mock
+    }
+
+    /// The self-signed certificate (PEM) when serving HTTPS.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.cert_pem.as_deref()
+    }
+
+    /// Stops accepting, lets open requests finish (up to 5 s) and joins the server thread.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// Runs a server until Ctrl-C, as the `molam-mock` binary does; `ready` is called with the
+/// bound server before serving (to print its URL).
+pub fn run_until_ctrl_c(
+    config: MockConfig,
+    options: &ServerOptions,
+    ready: impl FnOnce(&Bound),
+) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.worker_threads.max(1))
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let bound = Bound::bind(config, options)?;
+        ready(&bound);
+        bound
+            .serve(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })
+}
