@@ -92,7 +92,7 @@ pub struct PaymentIntents<'a> {
     options: RequestOptions,
 }
 
-impl PaymentIntents<'_> {
+impl<'a> PaymentIntents<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
@@ -154,7 +154,7 @@ pub struct Refunds<'a> {
     options: RequestOptions,
 }
 
-impl Refunds<'_> {
+impl<'a> Refunds<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
@@ -195,7 +195,7 @@ pub struct Payouts<'a> {
     options: RequestOptions,
 }
 
-impl Payouts<'_> {
+impl<'a> Payouts<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
@@ -239,7 +239,7 @@ pub struct Events<'a> {
     options: RequestOptions,
 }
 
-impl Events<'_> {
+impl<'a> Events<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }

@@ -113,9 +113,9 @@ pub(crate) fn map_error(error: ureq::Error) -> TransportError {
         | ureq::Error::ConnectionFailed
         | ureq::Error::BadUri(_)
         | ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_)
         | ureq::Error::Pem(_)
         | ureq::Error::InvalidProxyUrl => TransportError::connect(message),
+        ureq::Error::Rustls(tls) if is_handshake(&tls) => TransportError::connect(message),
         ureq::Error::Io(io) if is_connect_io(&io) => TransportError::connect(message),
         ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => {
             TransportError::timeout(message)
@@ -124,11 +124,30 @@ pub(crate) fn map_error(error: ureq::Error) -> TransportError {
     }
 }
 
+/// Refused or unreachable, or a TLS handshake that failed (ureq reports those as I/O errors
+/// wrapping rustls' error): nothing was sent.
 fn is_connect_io(error: &io::Error) -> bool {
     use io::ErrorKind::*;
+    let tls = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>());
+    tls.is_some_and(is_handshake)
+        || matches!(
+            error.kind(),
+            ConnectionRefused | AddrNotAvailable | AddrInUse | NetworkUnreachable | HostUnreachable
+        )
+}
+
+/// rustls errors that only a handshake raises: the server was not (or could not be) trusted.
+fn is_handshake(error: &rustls::Error) -> bool {
+    use rustls::Error::*;
     matches!(
-        error.kind(),
-        ConnectionRefused | AddrNotAvailable | AddrInUse | NetworkUnreachable | HostUnreachable
+        error,
+        InvalidCertificate(_)
+            | NoCertificatesPresented
+            | PeerIncompatible(_)
+            | UnsupportedNameType
+            | InappropriateHandshakeMessage { .. }
     )
 }
 
@@ -147,6 +166,20 @@ mod tests {
         );
         let connect = ureq::Error::Timeout(ureq::Timeout::Connect);
         assert_eq!(map_error(connect).kind, TransportErrorKind::Connect);
+    }
+
+    #[test]
+    fn an_untrusted_certificate_is_before_send() {
+        let untrusted = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let wrapped = io::Error::new(io::ErrorKind::InvalidData, untrusted.clone());
+        assert_eq!(
+            map_error(ureq::Error::Io(wrapped)).kind,
+            TransportErrorKind::Connect
+        );
+        assert_eq!(
+            map_error(ureq::Error::Rustls(untrusted)).kind,
+            TransportErrorKind::Connect
+        );
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! The endpoint handles (API.md §4), the same in `molam-blocking` and `molam-tokio` but for
 //! `async`. Every method is one line: the core builds and validates the
 //! [`Call`](molam_core::call::Call), [`Client::execute`] drives it.
+//!
+//! The parameters are validated and the request built when the method is called; the
+//! returned future borrows only the client, so it may be stored, raced or dropped (which
+//! cancels the call).
+
+use std::future::Future;
 
 use molam_core::call::RequestOptions;
 use molam_core::client::Client as CoreClient;
@@ -92,48 +98,59 @@ pub struct PaymentIntents<'a> {
     options: RequestOptions,
 }
 
-impl PaymentIntents<'_> {
+impl<'a> PaymentIntents<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
 
     /// Creates a payment intent.
-    pub async fn create(&self, params: &CreatePaymentIntent) -> Result<PaymentIntent> {
-        let call = self
-            .core()
-            .payment_intents()
-            .create(params, &self.options)?;
-        self.client.execute(call).await
+    pub fn create(
+        &self,
+        params: &CreatePaymentIntent,
+    ) -> impl Future<Output = Result<PaymentIntent>> + Send + 'a {
+        let call = self.core().payment_intents().create(params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Retrieves a payment intent.
-    pub async fn retrieve(&self, id: &str) -> Result<PaymentIntent> {
-        let call = self.core().payment_intents().retrieve(id, &self.options)?;
-        self.client.execute(call).await
+    pub fn retrieve(&self, id: &str) -> impl Future<Output = Result<PaymentIntent>> + Send + 'a {
+        let call = self.core().payment_intents().retrieve(id, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Confirms a payment intent (with the body's payment method, else the attached one).
-    pub async fn confirm(&self, id: &str, params: &ConfirmPaymentIntent) -> Result<PaymentIntent> {
+    pub fn confirm(
+        &self,
+        id: &str,
+        params: &ConfirmPaymentIntent,
+    ) -> impl Future<Output = Result<PaymentIntent>> + Send + 'a {
         let call = self
             .core()
             .payment_intents()
-            .confirm(id, params, &self.options)?;
-        self.client.execute(call).await
+            .confirm(id, params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Cancels a payment intent that has not succeeded.
-    pub async fn cancel(&self, id: &str, params: &CancelPaymentIntent) -> Result<PaymentIntent> {
+    pub fn cancel(
+        &self,
+        id: &str,
+        params: &CancelPaymentIntent,
+    ) -> impl Future<Output = Result<PaymentIntent>> + Send + 'a {
         let call = self
             .core()
             .payment_intents()
-            .cancel(id, params, &self.options)?;
-        self.client.execute(call).await
+            .cancel(id, params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// One page of payment intents, newest first.
-    pub async fn list(&self, params: &ListPaymentIntents) -> Result<List<PaymentIntent>> {
-        let call = self.core().payment_intents().list(params, &self.options)?;
-        self.client.execute(call).await
+    pub fn list(
+        &self,
+        params: &ListPaymentIntents,
+    ) -> impl Future<Output = Result<List<PaymentIntent>>> + Send + 'a {
+        let call = self.core().payment_intents().list(params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Every payment intent from `params` on, fetched page by page as the stream is polled.
@@ -154,30 +171,34 @@ pub struct Refunds<'a> {
     options: RequestOptions,
 }
 
-impl Refunds<'_> {
+impl<'a> Refunds<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
 
     /// Refunds a charge (`ch_…`); by default what is left of it.
-    pub async fn create(&self, charge: &str, params: &CreateRefund) -> Result<Refund> {
-        let call = self
-            .core()
-            .refunds()
-            .create(charge, params, &self.options)?;
-        self.client.execute(call).await
+    pub fn create(
+        &self,
+        charge: &str,
+        params: &CreateRefund,
+    ) -> impl Future<Output = Result<Refund>> + Send + 'a {
+        let call = self.core().refunds().create(charge, params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Retrieves a refund.
-    pub async fn retrieve(&self, id: &str) -> Result<Refund> {
-        let call = self.core().refunds().retrieve(id, &self.options)?;
-        self.client.execute(call).await
+    pub fn retrieve(&self, id: &str) -> impl Future<Output = Result<Refund>> + Send + 'a {
+        let call = self.core().refunds().retrieve(id, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// One page of refunds, newest first.
-    pub async fn list(&self, params: &ListRefunds) -> Result<List<Refund>> {
-        let call = self.core().refunds().list(params, &self.options)?;
-        self.client.execute(call).await
+    pub fn list(
+        &self,
+        params: &ListRefunds,
+    ) -> impl Future<Output = Result<List<Refund>>> + Send + 'a {
+        let call = self.core().refunds().list(params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Every refund from `params` on, fetched page by page as the stream is polled.
@@ -195,33 +216,39 @@ pub struct Payouts<'a> {
     options: RequestOptions,
 }
 
-impl Payouts<'_> {
+impl<'a> Payouts<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
 
     /// Creates a payout.
-    pub async fn create(&self, params: &CreatePayout) -> Result<Payout> {
-        let call = self.core().payouts().create(params, &self.options)?;
-        self.client.execute(call).await
+    pub fn create(
+        &self,
+        params: &CreatePayout,
+    ) -> impl Future<Output = Result<Payout>> + Send + 'a {
+        let call = self.core().payouts().create(params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Retrieves a payout.
-    pub async fn retrieve(&self, id: &str) -> Result<Payout> {
-        let call = self.core().payouts().retrieve(id, &self.options)?;
-        self.client.execute(call).await
+    pub fn retrieve(&self, id: &str) -> impl Future<Output = Result<Payout>> + Send + 'a {
+        let call = self.core().payouts().retrieve(id, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Cancels a payout while it is `pending`.
-    pub async fn cancel(&self, id: &str) -> Result<Payout> {
-        let call = self.core().payouts().cancel(id, &self.options)?;
-        self.client.execute(call).await
+    pub fn cancel(&self, id: &str) -> impl Future<Output = Result<Payout>> + Send + 'a {
+        let call = self.core().payouts().cancel(id, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// One page of payouts, newest first.
-    pub async fn list(&self, params: &ListPayouts) -> Result<List<Payout>> {
-        let call = self.core().payouts().list(params, &self.options)?;
-        self.client.execute(call).await
+    pub fn list(
+        &self,
+        params: &ListPayouts,
+    ) -> impl Future<Output = Result<List<Payout>>> + Send + 'a {
+        let call = self.core().payouts().list(params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Every payout from `params` on, fetched page by page as the stream is polled.
@@ -239,21 +266,24 @@ pub struct Events<'a> {
     options: RequestOptions,
 }
 
-impl Events<'_> {
+impl<'a> Events<'a> {
     fn core(&self) -> &CoreClient {
         self.client.core()
     }
 
     /// Retrieves an event.
-    pub async fn retrieve(&self, id: &str) -> Result<Event> {
-        let call = self.core().events().retrieve(id, &self.options)?;
-        self.client.execute(call).await
+    pub fn retrieve(&self, id: &str) -> impl Future<Output = Result<Event>> + Send + 'a {
+        let call = self.core().events().retrieve(id, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// One page of events, newest first.
-    pub async fn list(&self, params: &ListEvents) -> Result<List<Event>> {
-        let call = self.core().events().list(params, &self.options)?;
-        self.client.execute(call).await
+    pub fn list(
+        &self,
+        params: &ListEvents,
+    ) -> impl Future<Output = Result<List<Event>>> + Send + 'a {
+        let call = self.core().events().list(params, &self.options);
+        self.client.execute_prepared(call)
     }
 
     /// Every event from `params` on, fetched page by page as the stream is polled.

@@ -88,6 +88,15 @@ impl Client {
         result
     }
 
+    /// [`Client::execute`] of a call the core may have refused to build; the future borrows
+    /// only the client.
+    pub(crate) async fn execute_prepared<T: DeserializeOwned>(
+        &self,
+        call: Result<Call<T>, Error>,
+    ) -> Result<ApiResponse<T>, Error> {
+        self.execute(call?).await
+    }
+
     async fn run<T: DeserializeOwned>(&self, mut call: Call<T>) -> Result<ApiResponse<T>, Error> {
         let inner = &*self.inner;
         let mut held = None;
