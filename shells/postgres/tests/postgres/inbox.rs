@@ -30,7 +30,7 @@ pub async fn inbox_with_events(db: &TestDb, config: InboxConfig, n: usize) -> Pg
     inbox
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thousand_deliveries_with_thirty_percent_duplicates_from_four_writers_store_each_event_once(
 ) {
     let Some(db) = TestDb::migrated().await else {
