@@ -1,0 +1,6 @@
+//! Both clients under faults, outages, TLS and runtime edge cases.
+
+mod breaker;
+mod exactly_once;
+mod runtime;
+mod tls;

@@ -1,0 +1,68 @@
+//! Runtime edge cases: the blocking client inside a tokio runtime, and cancelling an async
+//! call by dropping its future.
+
+use std::time::{Duration, Instant};
+
+use molam_core::params::CreatePaymentIntent;
+use molam_core::resources::Currency;
+use molam_e2e::molam_mock::{FaultConfig, FaultKind};
+use molam_e2e::Harness;
+
+fn params() -> CreatePaymentIntent {
+    CreatePaymentIntent::new(2500, Currency::XOF)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_blocking_client_built_and_used_inside_a_runtime_neither_panics_nor_deadlocks() {
+    let mock = Harness::start();
+    let client =
+        molam_blocking::Client::new(mock.config().build().expect("config")).expect("client");
+    let pi = client
+        .payment_intents()
+        .create(&params())
+        .expect("ureq needs no runtime");
+    let fetched = client.payment_intents().retrieve(&pi.id).expect("retrieve");
+    assert_eq!(fetched.id, pi.id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_client_in_spawn_blocking_works_beside_async_tasks() {
+    let mock = Harness::start();
+    let client =
+        molam_blocking::Client::new(mock.config().build().expect("config")).expect("client");
+    let blocking = tokio::task::spawn_blocking(move || client.payment_intents().create(&params()));
+    let pi = blocking.await.expect("no panic").expect("created");
+    assert_eq!(pi.amount, 2500);
+}
+
+#[tokio::test]
+async fn dropping_an_in_flight_async_call_cancels_it_promptly() {
+    let mock = Harness::start();
+    mock.set_faults(&FaultConfig {
+        next: vec![FaultKind::Delay],
+        delay_ms: 3_000,
+        ..FaultConfig::off()
+    });
+    let client = molam_tokio::Client::new(mock.config().build().expect("config")).expect("client");
+    let started = Instant::now();
+    let call = client.payment_intents().create(&params());
+    let outcome = tokio::time::timeout(Duration::from_millis(100), call).await;
+    assert!(
+        outcome.is_err(),
+        "the call was still waiting on the delayed mock"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "dropped promptly"
+    );
+    let next = client
+        .payment_intents()
+        .create(&params())
+        .await
+        .expect("the client still works");
+    assert_eq!(next.meta().attempts, 1);
+    assert!(
+        started.elapsed() < Duration::from_millis(1_500),
+        "not queued behind the dropped call"
+    );
+}
