@@ -1,0 +1,655 @@
+//! The API subcommands: `payment-intents`, `refunds`, `payouts`, `events`, over the blocking
+//! client. Flags mirror the API's parameters; every rule (validation, retries, idempotency
+//! keys) is the SDK's, none is the CLI's.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand};
+use molam_blocking::params::{
+    CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, CreatePayout, CreateRefund,
+    ListEvents, ListParams, ListPaymentIntents, ListPayouts, ListRefunds,
+};
+use molam_blocking::resources::{
+    CancellationReason, Currency, EventType, Metadata, PaymentIntentStatus, PayoutMethod,
+    PayoutStatus, RefundReason,
+};
+use molam_blocking::{ApiResponse, Client, Config, Error, RequestOptions};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::failure::Failure;
+use crate::output::{json, list_table, object_table, to_value};
+
+/// How to reach the API: flags over the `MOLAM_*` environment.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// API key (sk_test_…, sk_live_…, jwt_…). [env: MOLAM_API_KEY]
+    #[arg(long, global = true, value_name = "KEY", help_heading = "API options")]
+    api_key: Option<String>,
+    /// API base URL. [env: MOLAM_API_BASE; default https://api.molam.com]
+    #[arg(long, global = true, value_name = "URL", help_heading = "API options")]
+    api_base: Option<String>,
+    /// Allow plain http:// to a loopback address (local mocks). [env: MOLAM_ALLOW_INSECURE_HTTP]
+    #[arg(long, global = true, help_heading = "API options")]
+    allow_insecure_http: bool,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true, help_heading = "API options")]
+    json: bool,
+}
+
+impl ApiArgs {
+    /// The client configuration: `MOLAM_*` variables, then these flags.
+    pub fn config(&self) -> Result<Config, Failure> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if self.api_key.is_none() && env("MOLAM_API_KEY").is_none() {
+            return Err(Failure::usage(
+                "no API key: pass --api-key or set MOLAM_API_KEY (sk_test_… for the mock)",
+            ));
+        }
+        let mut builder = molam_core::config::ConfigBuilder::from_lookup(env)?;
+        if let Some(key) = &self.api_key {
+            builder = builder.api_key(key.clone());
+        }
+        if let Some(base) = &self.api_base {
+            builder = builder.api_base(base.clone());
+        }
+        if self.allow_insecure_http {
+            builder = builder.allow_insecure_http(true);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// Whether to print JSON.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+}
+
+/// `--idempotency-key`, shared by the creating and state-changing calls.
+#[derive(Debug, Args)]
+pub struct IdempotencyArgs {
+    /// Idempotency key for this call (default: a UUID v4 generated once, reused on retries).
+    #[arg(long, value_name = "KEY")]
+    idempotency_key: Option<String>,
+}
+
+impl IdempotencyArgs {
+    fn options(&self) -> Result<RequestOptions, Failure> {
+        match &self.idempotency_key {
+            Some(key) => Ok(RequestOptions::new().idempotency_key(key.clone())?),
+            None => Ok(RequestOptions::new()),
+        }
+    }
+}
+
+/// The list parameters every list takes.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Objects per page, 1–100.
+    #[arg(long)]
+    limit: Option<u32>,
+    /// Start after this object id (next page).
+    #[arg(long, value_name = "ID")]
+    starting_after: Option<String>,
+    /// End before this object id (previous page).
+    #[arg(long, value_name = "ID")]
+    ending_before: Option<String>,
+    /// Created at or after (unix seconds).
+    #[arg(long, value_name = "UNIX")]
+    created_gte: Option<i64>,
+    /// Created at or before (unix seconds).
+    #[arg(long, value_name = "UNIX")]
+    created_lte: Option<i64>,
+    /// Follow `has_more` through every page (progress on stderr).
+    #[arg(long)]
+    all: bool,
+}
+
+impl PageArgs {
+    fn params(&self) -> ListParams {
+        let mut page = ListParams::new();
+        if let Some(limit) = self.limit {
+            page = page.limit(limit);
+        }
+        if let Some(id) = &self.starting_after {
+            page = page.starting_after(id.clone());
+        }
+        if let Some(id) = &self.ending_before {
+            page = page.ending_before(id.clone());
+        }
+        if let Some(t) = self.created_gte {
+            page = page.created_gte(t);
+        }
+        if let Some(t) = self.created_lte {
+            page = page.created_lte(t);
+        }
+        page
+    }
+}
+
+/// `key=value`, for `--metadata`.
+fn metadata_pair(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{text:?} is not key=value"))
+}
+
+fn metadata(pairs: &[(String, String)]) -> Metadata {
+    let mut metadata = Metadata::new();
+    for (key, value) in pairs {
+        metadata.insert(key.clone(), value.clone());
+    }
+    metadata
+}
+
+fn currency(code: &str) -> Result<Currency, Failure> {
+    Ok(Currency::new(code)?)
+}
+
+/// `molam payment-intents …`
+#[derive(Debug, Subcommand)]
+pub enum PaymentIntentsCommand {
+    /// Create a payment intent.
+    Create {
+        /// Amount in the currency's minor unit (2500 XOF is 2500; 10.00 USD is 1000).
+        #[arg(long)]
+        amount: i64,
+        /// ISO 4217 currency (any case).
+        #[arg(long)]
+        currency: String,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Customer id.
+        #[arg(long)]
+        customer: Option<String>,
+        /// Payment method to attach (pm_card_visa, pm_card_declined, pm_momo_success, …).
+        #[arg(long)]
+        payment_method: Option<String>,
+        /// Where to send the customer after an action.
+        #[arg(long)]
+        return_url: Option<String>,
+        /// Metadata pair key=value; repeatable.
+        #[arg(long, value_parser = metadata_pair, value_name = "KEY=VALUE")]
+        metadata: Vec<(String, String)>,
+        #[command(flatten)]
+        idempotency: IdempotencyArgs,
+    },
+    /// Retrieve a payment intent.
+    Retrieve {
+        /// pi_…
+        id: String,
+    },
+    /// Confirm a payment intent.
+    Confirm {
+        /// pi_…
+        id: String,
+        /// Payment method (default: the one attached).
+        #[arg(long)]
+        payment_method: Option<String>,
+        /// Where to send the customer after an action.
+        #[arg(long)]
+        return_url: Option<String>,
+        #[command(flatten)]
+        idempotency: IdempotencyArgs,
+    },
+    /// Cancel a payment intent that has not succeeded.
+    Cancel {
+        /// pi_…
+        id: String,
+        /// duplicate, fraudulent, requested_by_customer or abandoned.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        idempotency: IdempotencyArgs,
+    },
+    /// List payment intents, newest first.
+    List {
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+/// `molam refunds …`
+#[derive(Debug, Subcommand)]
+pub enum RefundsCommand {
+    /// Refund a charge (the payment intent's latest_charge).
+    Create {
+        /// ch_…
+        #[arg(long)]
+        charge: String,
+        /// Amount to refund (default: what is left).
+        #[arg(long)]
+        amount: Option<i64>,
+        /// duplicate, fraudulent or requested_by_customer.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Metadata pair key=value; repeatable.
+        #[arg(long, value_parser = metadata_pair, value_name = "KEY=VALUE")]
+        metadata: Vec<(String, String)>,
+        #[command(flatten)]
+        idempotency: IdempotencyArgs,
+    },
+    /// Retrieve a refund.
+    Retrieve {
+        /// re_…
+        id: String,
+    },
+    /// List refunds, newest first.
+    List {
+        /// Only the refunds of this payment intent.
+        #[arg(long, value_name = "ID")]
+        payment_intent: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+/// `molam payouts …`
+#[derive(Debug, Subcommand)]
+pub enum PayoutsCommand {
+    /// Create a payout.
+    Create {
+        /// Amount in the currency's minor unit.
+        #[arg(long)]
+        amount: i64,
+        /// ISO 4217 currency (any case).
+        #[arg(long)]
+        currency: String,
+        /// bank_transfer or mobile_money.
+        #[arg(long)]
+        method: String,
+        /// Bank account or mobile money number.
+        #[arg(long)]
+        destination: String,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Metadata pair key=value; repeatable.
+        #[arg(long, value_parser = metadata_pair, value_name = "KEY=VALUE")]
+        metadata: Vec<(String, String)>,
+        #[command(flatten)]
+        idempotency: IdempotencyArgs,
+    },
+    /// Retrieve a payout.
+    Retrieve {
+        /// po_…
+        id: String,
+    },
+    /// Cancel a payout while it is pending.
+    Cancel {
+        /// po_…
+        id: String,
+        #[command(flatten)]
+        idempotency: IdempotencyArgs,
+    },
+    /// List payouts, newest first.
+    List {
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+/// `molam events …`
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Retrieve an event.
+    Retrieve {
+        /// evt_…
+        id: String,
+    },
+    /// List events, newest first.
+    List {
+        /// Only this type (payment_intent.succeeded, payout.*, …).
+        #[arg(long = "type", value_name = "TYPE")]
+        event_type: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+const INTENT_FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "amount",
+    "currency",
+    "payment_method",
+    "latest_charge",
+    "amount_received",
+    "amount_refunded",
+    "description",
+    "created",
+];
+const INTENT_COLUMNS: &[&str] = &["id", "status", "amount", "currency", "created"];
+const REFUND_FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "amount",
+    "currency",
+    "charge",
+    "payment_intent",
+    "reason",
+    "created",
+];
+const REFUND_COLUMNS: &[&str] = &[
+    "id",
+    "status",
+    "amount",
+    "currency",
+    "payment_intent",
+    "created",
+];
+const PAYOUT_FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "amount",
+    "currency",
+    "method",
+    "destination",
+    "arrival_date",
+    "created",
+];
+const PAYOUT_COLUMNS: &[&str] = &["id", "status", "amount", "currency", "method", "created"];
+const EVENT_FIELDS: &[&str] = &["id", "type", "created", "api_version"];
+const EVENT_COLUMNS: &[&str] = &["id", "type", "object_id", "created"];
+
+/// What a command prints.
+pub struct Printer {
+    json: bool,
+}
+
+impl Printer {
+    /// Prints JSON or tables.
+    pub fn new(json: bool) -> Self {
+        Printer { json }
+    }
+
+    fn one<T: Serialize>(&self, response: ApiResponse<T>, fields: &[&str]) -> String {
+        let request_id = response.request_id().map(str::to_owned);
+        let value = to_value(&response.into_inner());
+        if self.json {
+            return json(&value);
+        }
+        let mut text = object_table(&value, fields);
+        if let Some(request_id) = request_id {
+            text.push_str(&format!("\n\nrequest {request_id}"));
+        }
+        text
+    }
+
+    fn many(&self, items: Vec<Value>, has_more: bool, columns: &[&str]) -> String {
+        if self.json {
+            return json(
+                &serde_json::json!({ "object": "list", "has_more": has_more, "data": items }),
+            );
+        }
+        let mut text = list_table(&items, columns);
+        if has_more {
+            text.push_str("\n(more: use --starting-after with the last id, or --all)");
+        }
+        text
+    }
+}
+
+/// Fetches a list: one page, or with `all` every page, with a progress line on stderr.
+fn list<T: Serialize>(
+    all: bool,
+    page: impl FnOnce() -> Result<ApiResponse<molam_blocking::resources::List<T>>, Error>,
+    every: impl FnOnce() -> Box<dyn Iterator<Item = Result<T, Error>>>,
+) -> Result<(Vec<Value>, bool), Failure> {
+    if !all {
+        let page = page()?.into_inner();
+        let has_more = page.has_more;
+        return Ok((page.data.iter().map(to_value).collect(), has_more));
+    }
+    let mut items = Vec::new();
+    let mut stderr = std::io::stderr();
+    for item in every() {
+        items.push(to_value(&item?));
+        if items.len() % 25 == 0 {
+            // Progress is best-effort: a closed stderr must not fail the listing.
+            let _ = write!(stderr, "\rfetched {} objects…", items.len());
+        }
+    }
+    let _ = writeln!(stderr, "\rfetched {} objects, done.", items.len());
+    Ok((items, false))
+}
+
+fn with_object_id(mut event: Value) -> Value {
+    let id = event
+        .pointer("/data/object/id")
+        .cloned()
+        .unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut event {
+        map.insert("object_id".to_owned(), id);
+    }
+    event
+}
+
+/// Runs a `payment-intents` subcommand.
+pub fn payment_intents(
+    client: &Client,
+    printer: &Printer,
+    command: PaymentIntentsCommand,
+) -> Result<String, Failure> {
+    Ok(match command {
+        PaymentIntentsCommand::Create {
+            amount,
+            currency: code,
+            description,
+            customer,
+            payment_method,
+            return_url,
+            metadata: pairs,
+            idempotency,
+        } => {
+            let mut params =
+                CreatePaymentIntent::new(amount, currency(&code)?).metadata(metadata(&pairs));
+            if let Some(v) = description {
+                params = params.description(v);
+            }
+            if let Some(v) = customer {
+                params = params.customer(v);
+            }
+            if let Some(v) = payment_method {
+                params = params.payment_method(v);
+            }
+            if let Some(v) = return_url {
+                params = params.return_url(v);
+            }
+            let response = client
+                .with_options(idempotency.options()?)
+                .payment_intents()
+                .create(&params)?;
+            printer.one(response, INTENT_FIELDS)
+        }
+        PaymentIntentsCommand::Retrieve { id } => {
+            printer.one(client.payment_intents().retrieve(&id)?, INTENT_FIELDS)
+        }
+        PaymentIntentsCommand::Confirm {
+            id,
+            payment_method,
+            return_url,
+            idempotency,
+        } => {
+            let mut params = ConfirmPaymentIntent::new();
+            if let Some(v) = payment_method {
+                params = params.payment_method(v);
+            }
+            if let Some(v) = return_url {
+                params = params.return_url(v);
+            }
+            let response = client
+                .with_options(idempotency.options()?)
+                .payment_intents()
+                .confirm(&id, &params)?;
+            printer.one(response, INTENT_FIELDS)
+        }
+        PaymentIntentsCommand::Cancel {
+            id,
+            reason,
+            idempotency,
+        } => {
+            let mut params = CancelPaymentIntent::new();
+            if let Some(reason) = reason {
+                params = params.cancellation_reason(CancellationReason::from_wire(&reason));
+            }
+            let response = client
+                .with_options(idempotency.options()?)
+                .payment_intents()
+                .cancel(&id, &params)?;
+            printer.one(response, INTENT_FIELDS)
+        }
+        PaymentIntentsCommand::List { status, page } => {
+            let mut params = ListPaymentIntents::new().page(page.params());
+            if let Some(status) = status {
+                params = params.status(PaymentIntentStatus::from_wire(&status));
+            }
+            let handle = client.payment_intents();
+            let (items, more) = list(
+                page.all,
+                || handle.list(&params),
+                || Box::new(handle.list_all(&params)),
+            )?;
+            printer.many(items, more, INTENT_COLUMNS)
+        }
+    })
+}
+
+/// Runs a `refunds` subcommand.
+pub fn refunds(
+    client: &Client,
+    printer: &Printer,
+    command: RefundsCommand,
+) -> Result<String, Failure> {
+    Ok(match command {
+        RefundsCommand::Create {
+            charge,
+            amount,
+            reason,
+            metadata: pairs,
+            idempotency,
+        } => {
+            let mut params = CreateRefund::new().metadata(metadata(&pairs));
+            if let Some(amount) = amount {
+                params = params.amount(amount);
+            }
+            if let Some(reason) = reason {
+                params = params.reason(RefundReason::from_wire(&reason));
+            }
+            let response = client
+                .with_options(idempotency.options()?)
+                .refunds()
+                .create(&charge, &params)?;
+            printer.one(response, REFUND_FIELDS)
+        }
+        RefundsCommand::Retrieve { id } => {
+            printer.one(client.refunds().retrieve(&id)?, REFUND_FIELDS)
+        }
+        RefundsCommand::List {
+            payment_intent,
+            page,
+        } => {
+            let mut params = ListRefunds::new().page(page.params());
+            if let Some(id) = payment_intent {
+                params = params.payment_intent(id);
+            }
+            let handle = client.refunds();
+            let (items, more) = list(
+                page.all,
+                || handle.list(&params),
+                || Box::new(handle.list_all(&params)),
+            )?;
+            printer.many(items, more, REFUND_COLUMNS)
+        }
+    })
+}
+
+/// Runs a `payouts` subcommand.
+pub fn payouts(
+    client: &Client,
+    printer: &Printer,
+    command: PayoutsCommand,
+) -> Result<String, Failure> {
+    Ok(match command {
+        PayoutsCommand::Create {
+            amount,
+            currency: code,
+            method,
+            destination,
+            description,
+            metadata: pairs,
+            idempotency,
+        } => {
+            let mut params = CreatePayout::new(
+                amount,
+                currency(&code)?,
+                PayoutMethod::from_wire(&method),
+                destination,
+            )
+            .metadata(metadata(&pairs));
+            if let Some(v) = description {
+                params = params.description(v);
+            }
+            let response = client
+                .with_options(idempotency.options()?)
+                .payouts()
+                .create(&params)?;
+            printer.one(response, PAYOUT_FIELDS)
+        }
+        PayoutsCommand::Retrieve { id } => {
+            printer.one(client.payouts().retrieve(&id)?, PAYOUT_FIELDS)
+        }
+        PayoutsCommand::Cancel { id, idempotency } => {
+            let response = client
+                .with_options(idempotency.options()?)
+                .payouts()
+                .cancel(&id)?;
+            printer.one(response, PAYOUT_FIELDS)
+        }
+        PayoutsCommand::List { status, page } => {
+            let mut params = ListPayouts::new().page(page.params());
+            if let Some(status) = status {
+                params = params.status(PayoutStatus::from_wire(&status));
+            }
+            let handle = client.payouts();
+            let (items, more) = list(
+                page.all,
+                || handle.list(&params),
+                || Box::new(handle.list_all(&params)),
+            )?;
+            printer.many(items, more, PAYOUT_COLUMNS)
+        }
+    })
+}
+
+/// Runs an `events` subcommand.
+pub fn events(
+    client: &Client,
+    printer: &Printer,
+    command: EventsCommand,
+) -> Result<String, Failure> {
+    Ok(match command {
+        EventsCommand::Retrieve { id } => printer.one(client.events().retrieve(&id)?, EVENT_FIELDS),
+        EventsCommand::List { event_type, page } => {
+            let mut params = ListEvents::new().page(page.params());
+            if let Some(t) = event_type {
+                params = params.event_type(EventType::from_wire(&t));
+            }
+            let handle = client.events();
+            let (items, more) = list(
+                page.all,
+                || handle.list(&params),
+                || Box::new(handle.list_all(&params)),
+            )?;
+            let items = items.into_iter().map(with_object_id).collect();
+            printer.many(items, more, EVENT_COLUMNS)
+        }
+    })
+}

@@ -1,0 +1,134 @@
+//! `molam`: the Molam command line.
+//!
+//! Exit codes: 0 success, 1 other failure, 2 usage or configuration, 3 API error, 4 network,
+//! 5 webhook signature, 6 database (see `failure.rs`).
+#![forbid(unsafe_code)]
+
+mod api;
+mod demo;
+mod failure;
+mod listen;
+mod migrate;
+mod mock;
+mod output;
+mod webhooks;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+
+/// The Molam command line: a local mock API, webhook tools, API calls and migrations.
+#[derive(Debug, Parser)]
+#[command(name = "molam", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the stateful mock Molam API on 127.0.0.1 (payments, refunds, payouts, events,
+    /// signed webhooks, fault injection).
+    Mock(molam_mock::cli::Cli),
+    /// Receive webhooks locally, verify them, print a line each, and forward them.
+    Listen(listen::ListenArgs),
+    /// Create, confirm, cancel, retrieve and list payment intents.
+    PaymentIntents {
+        #[command(flatten)]
+        api: api::ApiArgs,
+        #[command(subcommand)]
+        command: api::PaymentIntentsCommand,
+    },
+    /// Refund charges; retrieve and list refunds.
+    Refunds {
+        #[command(flatten)]
+        api: api::ApiArgs,
+        #[command(subcommand)]
+        command: api::RefundsCommand,
+    },
+    /// Create, cancel, retrieve and list payouts.
+    Payouts {
+        #[command(flatten)]
+        api: api::ApiArgs,
+        #[command(subcommand)]
+        command: api::PayoutsCommand,
+    },
+    /// Retrieve and list events.
+    Events {
+        #[command(flatten)]
+        api: api::ApiArgs,
+        #[command(subcommand)]
+        command: api::EventsCommand,
+    },
+    /// Sign or verify webhook bodies (read from stdin).
+    Webhooks {
+        #[command(subcommand)]
+        command: webhooks::WebhooksCommand,
+    },
+    /// Apply the PostgreSQL schema (idempotency store, webhook inbox, secrets) to DATABASE_URL.
+    Migrate(migrate::MigrateArgs),
+    /// Run a checkout end to end against an in-process mock, with a webhook endpoint and
+    /// inbox worker, and print the timeline (PostgreSQL when DATABASE_URL is set).
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("molam: {failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), Failure> {
+    let client = |api: &api::ApiArgs| -> Result<molam_blocking::Client, Failure> {
+        Ok(molam_blocking::Client::new(api.config()?)?)
+    };
+    let printer = |api: &api::ApiArgs| api::Printer::new(api.json());
+    match command {
+        Command::PaymentIntents { api, command } => {
+            println!(
+                "{}",
+                api::payment_intents(&client(&api)?, &printer(&api), command)?
+            );
+            Ok(())
+        }
+        Command::Refunds { api, command } => {
+            println!("{}", api::refunds(&client(&api)?, &printer(&api), command)?);
+            Ok(())
+        }
+        Command::Payouts { api, command } => {
+            println!("{}", api::payouts(&client(&api)?, &printer(&api), command)?);
+            Ok(())
+        }
+        Command::Events { api, command } => {
+            println!("{}", api::events(&client(&api)?, &printer(&api), command)?);
+            Ok(())
+        }
+        Command::Demo(args) => runtime()?.block_on(demo::run(args)),
+        Command::Mock(args) => mock::run(args),
+        Command::Listen(args) => runtime()?.block_on(listen::run(args)),
+        Command::Webhooks { command } => {
+            println!("{}", webhooks::run(command, output::unix_now())?);
+            Ok(())
+        }
+        Command::Migrate(args) => {
+            println!("{}", runtime()?.block_on(migrate::run(args))?);
+            Ok(())
+        }
+    }
+}
+
+/// A small multi-thread runtime for the commands that serve or talk to PostgreSQL.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))
+}

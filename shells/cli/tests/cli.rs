@@ -1,0 +1,1088 @@
+//! The `molam` binary, run as a user would, against the mock API started in this process.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use molam_mock::{MockConfig, MockServer};
+use serde_json::Value;
+
+const KEY: &str = "sk_test_cli_0123456789";
+
+/// The binary with a clean environment: no `MOLAM_*` or `DATABASE_URL` from the caller.
+fn molam() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_molam"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        if name.starts_with("MOLAM_") || name == "DATABASE_URL" {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// `molam <args> --api-base <mock> --allow-insecure-http --api-key <KEY>`.
+fn api(server: &MockServer, args: &[&str]) -> Output {
+    molam()
+        .args(args)
+        .args(["--api-base", server.base_url(), "--allow-insecure-http"])
+        .args(["--api-key", KEY])
+        .output()
+        .expect("run molam")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs a JSON command that must succeed and returns its output.
+fn api_json(server: &MockServer, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let output = api(server, &all);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
+fn mock() -> MockServer {
+    MockServer::start(MockConfig::default()).expect("start the mock")
+}
+
+fn text<'a>(value: &'a Value, field: &str) -> &'a str {
+    value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} in {value}"))
+}
+
+// ---- payment intents ----
+
+#[test]
+fn payment_intents_create_prints_a_table_with_the_request_id() {
+    let server = mock();
+    let output = api(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "2500",
+            "--currency",
+            "xof",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("id ") && l.contains("pi_")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("status") && l.ends_with("requires_payment_method")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("currency") && l.ends_with("XOF")),
+        "{out}"
+    );
+    assert!(out.contains("request req_"), "{out}");
+}
+
+#[test]
+fn payment_intents_create_retrieve_confirm_and_list() {
+    let server = mock();
+    let created = api_json(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "2500",
+            "--currency",
+            "XOF",
+            "--description",
+            "Order 1",
+            "--metadata",
+            "order=1",
+        ],
+    );
+    assert_eq!(created["amount"], 2500);
+    assert_eq!(created["metadata"]["order"], "1");
+    let id = text(&created, "id");
+
+    let retrieved = api_json(&server, &["payment-intents", "retrieve", id]);
+    assert_eq!(text(&retrieved, "id"), id);
+    assert_eq!(text(&retrieved, "description"), "Order 1");
+
+    let confirmed = api_json(
+        &server,
+        &[
+            "payment-intents",
+            "confirm",
+            id,
+            "--payment-method",
+            "pm_card_visa",
+        ],
+    );
+    assert_eq!(text(&confirmed, "status"), "succeeded");
+    assert!(text(&confirmed, "latest_charge").starts_with("ch_"));
+
+    let listed = api_json(
+        &server,
+        &["payment-intents", "list", "--status", "succeeded"],
+    );
+    let ids: Vec<&str> = listed["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|pi| pi["id"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, [id]);
+}
+
+#[test]
+fn payment_intents_cancel_cancels() {
+    let server = mock();
+    let created = api_json(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "900",
+            "--currency",
+            "XOF",
+        ],
+    );
+    let canceled = api_json(
+        &server,
+        &[
+            "payment-intents",
+            "cancel",
+            text(&created, "id"),
+            "--reason",
+            "requested_by_customer",
+        ],
+    );
+    assert_eq!(text(&canceled, "status"), "canceled");
+    assert_eq!(
+        text(&canceled, "cancellation_reason"),
+        "requested_by_customer"
+    );
+}
+
+#[test]
+fn the_same_idempotency_key_creates_once() {
+    let server = mock();
+    let args = [
+        "payment-intents",
+        "create",
+        "--amount",
+        "2500",
+        "--currency",
+        "XOF",
+        "--idempotency-key",
+        "order-77:create",
+    ];
+    let first = api_json(&server, &args);
+    let second = api_json(&server, &args);
+    assert_eq!(first["id"], second["id"]);
+    let listed = api_json(&server, &["payment-intents", "list"]);
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn list_all_follows_every_page_and_reports_progress_on_stderr() {
+    let server = mock();
+    let mut ids = Vec::new();
+    for amount in 100..130 {
+        let created = api_json(
+            &server,
+            &[
+                "payment-intents",
+                "create",
+                "--amount",
+                &amount.to_string(),
+                "--currency",
+                "XOF",
+            ],
+        );
+        ids.push(text(&created, "id").to_owned());
+    }
+    let one_page = api_json(&server, &["payment-intents", "list", "--limit", "7"]);
+    assert_eq!(one_page["data"].as_array().map(Vec::len), Some(7));
+    assert_eq!(one_page["has_more"], true);
+
+    let output = api(
+        &server,
+        &["payment-intents", "list", "--all", "--limit", "7", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("fetched 30 objects, done."),
+        "{}",
+        stderr(&output)
+    );
+    let all: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let mut listed: Vec<String> = all["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|pi| pi["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    listed.sort();
+    ids.sort();
+    assert_eq!(listed, ids);
+
+    let table = api(&server, &["payment-intents", "list", "--limit", "3"]);
+    let out = stdout(&table);
+    assert!(out.starts_with("ID"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("pi_")).count(),
+        3,
+        "{out}"
+    );
+}
+
+// ---- refunds, payouts, events ----
+
+/// A succeeded payment intent's id and charge.
+fn paid_intent(server: &MockServer, amount: &str) -> (String, String) {
+    let created = api_json(
+        server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            amount,
+            "--currency",
+            "XOF",
+            "--payment-method",
+            "pm_card_visa",
+        ],
+    );
+    let confirmed = api_json(
+        server,
+        &["payment-intents", "confirm", text(&created, "id")],
+    );
+    (
+        text(&confirmed, "id").to_owned(),
+        text(&confirmed, "latest_charge").to_owned(),
+    )
+}
+
+#[test]
+fn refunds_create_retrieve_and_list() {
+    let server = mock();
+    let (intent, charge) = paid_intent(&server, "2500");
+    let refund = api_json(
+        &server,
+        &[
+            "refunds",
+            "create",
+            "--charge",
+            &charge,
+            "--amount",
+            "1000",
+            "--reason",
+            "requested_by_customer",
+        ],
+    );
+    assert_eq!(refund["amount"], 1000);
+    assert_eq!(text(&refund, "payment_intent"), intent);
+    let id = text(&refund, "id");
+    assert_eq!(
+        text(&api_json(&server, &["refunds", "retrieve", id]), "id"),
+        id
+    );
+    let listed = api_json(&server, &["refunds", "list", "--payment-intent", &intent]);
+    assert_eq!(listed["data"][0]["id"], id);
+}
+
+#[test]
+fn refunding_more_than_the_charge_is_an_api_error() {
+    let server = mock();
+    let (_, charge) = paid_intent(&server, "2500");
+    let output = api(
+        &server,
+        &["refunds", "create", "--charge", &charge, "--amount", "9999"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("req_"), "{}", stderr(&output));
+}
+
+#[test]
+fn payouts_create_retrieve_cancel_and_list() {
+    let server = mock();
+    let payout = api_json(
+        &server,
+        &[
+            "payouts",
+            "create",
+            "--amount",
+            "1500",
+            "--currency",
+            "XOF",
+            "--method",
+            "mobile_money",
+            "--destination",
+            "+221770000000",
+        ],
+    );
+    assert_eq!(text(&payout, "status"), "pending");
+    let id = text(&payout, "id");
+    assert_eq!(
+        text(&api_json(&server, &["payouts", "retrieve", id]), "method"),
+        "mobile_money"
+    );
+    let canceled = api_json(&server, &["payouts", "cancel", id]);
+    assert_eq!(text(&canceled, "status"), "canceled");
+    let listed = api_json(&server, &["payouts", "list", "--status", "canceled"]);
+    assert_eq!(listed["data"][0]["id"], id);
+}
+
+#[test]
+fn events_list_and_retrieve() {
+    let server = mock();
+    let (intent, _) = paid_intent(&server, "700");
+    let listed = api_json(
+        &server,
+        &["events", "list", "--type", "payment_intent.succeeded"],
+    );
+    let event = &listed["data"][0];
+    assert_eq!(event["data"]["object"]["id"], intent.as_str());
+    let id = text(event, "id");
+    let retrieved = api_json(&server, &["events", "retrieve", id]);
+    assert_eq!(text(&retrieved, "type"), "payment_intent.succeeded");
+
+    let table = stdout(&api(&server, &["events", "list"]));
+    assert!(table.starts_with("ID"), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("payment_intent.succeeded") && l.contains(&intent)),
+        "{table}"
+    );
+}
+
+// ---- bad input: exit codes and messages ----
+
+#[test]
+fn a_missing_api_key_is_a_usage_error_that_names_the_variable() {
+    let server = mock();
+    let output = molam()
+        .args([
+            "payment-intents",
+            "list",
+            "--api-base",
+            server.base_url(),
+            "--allow-insecure-http",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("MOLAM_API_KEY"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_api_key_comes_from_the_environment_too() {
+    let server = mock();
+    let output = molam()
+        .args(["payment-intents", "list", "--json"])
+        .env("MOLAM_API_KEY", KEY)
+        .env("MOLAM_API_BASE", server.base_url())
+        .env("MOLAM_ALLOW_INSECURE_HTTP", "1")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn an_invalid_api_key_is_refused_without_being_printed() {
+    let server = mock();
+    let output = molam()
+        .args([
+            "payment-intents",
+            "list",
+            "--api-base",
+            server.base_url(),
+            "--allow-insecure-http",
+        ])
+        .args(["--api-key", "pk_live_supersecretvalue123"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        !stderr(&output).contains("supersecretvalue"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_non_numeric_amount_is_a_usage_error() {
+    let server = mock();
+    let output = api(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "25.00",
+            "--currency",
+            "XOF",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--amount"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_zero_amount_is_refused_before_any_request() {
+    let server = mock();
+    let output = api(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "0",
+            "--currency",
+            "XOF",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("amount"), "{}", stderr(&output));
+    let listed = api_json(&server, &["payment-intents", "list"]);
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn an_unknown_id_is_an_api_error_with_its_request_id() {
+    let server = mock();
+    let output = api(&server, &["payment-intents", "retrieve", "pi_doesnotexist"]);
+    assert_eq!(output.status.code(), Some(3));
+    let err = stderr(&output);
+    assert!(
+        err.contains("pi_doesnotexist") || err.contains("resource_missing"),
+        "{err}"
+    );
+    assert!(err.contains("req_"), "{err}");
+}
+
+#[test]
+fn an_id_that_could_change_the_path_is_refused() {
+    let server = mock();
+    let output = api(&server, &["payouts", "retrieve", "../payment_intents"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn a_declined_card_is_an_api_error() {
+    let server = mock();
+    let created = api_json(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "500",
+            "--currency",
+            "XOF",
+        ],
+    );
+    let output = api(
+        &server,
+        &[
+            "payment-intents",
+            "confirm",
+            text(&created, "id"),
+            "--payment-method",
+            "pm_card_declined",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("card_declined") || stderr(&output).contains("declined"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unreachable_api_is_a_network_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let output = molam()
+        .args(["events", "list", "--api-key", KEY, "--allow-insecure-http"])
+        .args(["--api-base", &format!("http://127.0.0.1:{port}")])
+        .env("MOLAM_MAX_RETRIES", "0")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+}
+
+#[test]
+fn plain_http_without_the_opt_in_is_refused() {
+    let server = mock();
+    let output = molam()
+        .args([
+            "events",
+            "list",
+            "--api-key",
+            KEY,
+            "--api-base",
+            server.base_url(),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+// ---- webhooks sign / verify ----
+
+fn with_stdin(mut command: Command, input: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+const VECTOR_BODY: &str = r#"{"id":"evt_1NtestVector","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3Ntest","object":"payment_intent","amount":2500,"currency":"XOF","status":"succeeded"}}}"#;
+
+#[test]
+fn webhooks_sign_produces_the_api_vector() {
+    let mut command = molam();
+    command.args([
+        "webhooks",
+        "sign",
+        "--secret",
+        "whsec_test_5f1c2a9e",
+        "--timestamp",
+        "1700000000",
+    ]);
+    let output = with_stdin(command, VECTOR_BODY.as_bytes());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output).trim_end(),
+        "t=1700000000,v1=56de17192f06dfb1c65a35b71701c6502f91b2a94dc0bff68a82c2a3c6232b73"
+    );
+}
+
+#[test]
+fn webhooks_sign_then_verify_round_trips_and_tampering_fails_with_exit_5() {
+    let body = br#"{"id":"evt_42","type":"payout.paid"}"#;
+    let mut sign = molam();
+    sign.args([
+        "webhooks",
+        "sign",
+        "--secret",
+        "whsec_round_trip",
+        "--timestamp",
+        "1800000000",
+        "--kid",
+        "k7",
+    ]);
+    let signed = with_stdin(sign, body);
+    assert_eq!(signed.status.code(), Some(0));
+    let header = stdout(&signed).trim_end().to_owned();
+    assert!(header.starts_with("t=1800000000,kid=k7,v1="), "{header}");
+
+    let verify = |secret: &str, now: &str, input: &[u8]| {
+        let mut command = molam();
+        command.args([
+            "webhooks", "verify", "--secret", secret, "--header", &header, "--now", now,
+        ]);
+        with_stdin(command, input)
+    };
+    let ok = verify("k7:whsec_round_trip", "1800000100", body);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert_eq!(
+        stdout(&ok).trim_end(),
+        format!("verified: {} bytes", body.len())
+    );
+
+    let tampered = verify(
+        "whsec_round_trip",
+        "1800000100",
+        br#"{"id":"evt_43","type":"payout.paid"}"#,
+    );
+    assert_eq!(tampered.status.code(), Some(5));
+    assert!(
+        stderr(&tampered).contains("no signature matches"),
+        "{}",
+        stderr(&tampered)
+    );
+
+    let stale = verify("whsec_round_trip", "1800000301", body);
+    assert_eq!(stale.status.code(), Some(5));
+    assert!(stderr(&stale).contains("timestamp"), "{}", stderr(&stale));
+
+    let wrong = verify("whsec_someone_else", "1800000100", body);
+    assert_eq!(wrong.status.code(), Some(5));
+    assert!(!stderr(&wrong).contains("whsec_"), "{}", stderr(&wrong));
+}
+
+#[test]
+fn webhooks_verify_reports_a_malformed_header() {
+    let mut command = molam();
+    command.args([
+        "webhooks",
+        "verify",
+        "--secret",
+        "whsec_x",
+        "--header",
+        "t=1700000000,v1=56de",
+        "--now",
+        "1700000000",
+    ]);
+    let output = with_stdin(command, b"{}");
+    assert_eq!(output.status.code(), Some(5));
+    assert!(stderr(&output).contains("malformed"), "{}", stderr(&output));
+}
+
+// ---- long-running commands: mock and listen ----
+
+/// A child process killed and reaped when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Spawns `command` and returns it with the first stdout line that contains `marker`.
+fn spawn_until(mut command: Command, marker: &str) -> (Running, String, mpsc::Receiver<String>) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let out = child.stdout.take().expect("stdout");
+    let (lines, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let running = Running(child);
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the marker line");
+        if line.contains(marker) {
+            return (running, line, rx);
+        }
+    }
+}
+
+/// POSTs over a fresh connection and returns the status code and the body.
+fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("write");
+    stream.write_all(body).expect("write body");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The next line of a child's stdout containing `marker`, waiting at most 10 s.
+fn next_line(lines: &mpsc::Receiver<String>, marker: &str) -> String {
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("no line with {marker:?}"));
+        if line.contains(marker) {
+            return line;
+        }
+    }
+}
+
+fn url_in(line: &str) -> String {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("a URL")
+        .to_owned()
+}
+
+#[test]
+fn molam_mock_serves_the_api_with_its_flags() {
+    let mut command = molam();
+    command.args(["mock", "--port", "0", "--seed", "7"]);
+    let (_running, line, _) = spawn_until(command, "listening on");
+    let base = url_in(&line);
+    let output = molam()
+        .args([
+            "payment-intents",
+            "create",
+            "--amount",
+            "2500",
+            "--currency",
+            "XOF",
+            "--json",
+        ])
+        .args([
+            "--api-base",
+            &base,
+            "--allow-insecure-http",
+            "--api-key",
+            KEY,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn molam_mock_rejects_a_bad_flag_value() {
+    let output = molam()
+        .args(["mock", "--fault-rate", "2"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// An endpoint that answers 200 to one request and hands over the raw request.
+fn forward_target() -> (SocketAddr, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+            let mut raw = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read the head, then as many body bytes as Content-Length says.
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&raw).into_owned();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break;
+                    }
+                }
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            let _ = tx.send(String::from_utf8_lossy(&raw).into_owned());
+        }
+    });
+    (addr, rx)
+}
+
+#[test]
+fn molam_listen_verifies_prints_and_forwards_the_raw_delivery() {
+    let (target, forwarded) = forward_target();
+    let mut command = molam();
+    command
+        .args(["listen", "--port", "0", "--secret", "whsec_listen_0001"])
+        .args(["--forward-to", &format!("http://{target}/hooks")]);
+    let (_running, line, lines) = spawn_until(command, "listening for Molam webhooks on");
+    let url = url_in(&line);
+    let addr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port")
+        .to_owned();
+
+    let body = VECTOR_BODY.as_bytes();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        .to_string();
+    let mut sign = molam();
+    sign.args([
+        "webhooks",
+        "sign",
+        "--secret",
+        "whsec_listen_0001",
+        "--timestamp",
+        &now,
+    ]);
+    let header = stdout(&with_stdin(sign, body)).trim_end().to_owned();
+
+    let (status, answer) = post(
+        &addr,
+        "/webhooks",
+        &[
+            ("Content-Type", "application/json"),
+            ("Molam-Signature", &header),
+        ],
+        body,
+    );
+    assert_eq!((status, answer.as_str()), (200, "ok"));
+    let raw = forwarded
+        .recv_timeout(Duration::from_secs(10))
+        .expect("forwarded");
+    assert!(raw.starts_with("POST /hooks HTTP/1.1"), "{raw}");
+    assert!(
+        raw.to_ascii_lowercase()
+            .contains(&format!("molam-signature: {header}")),
+        "{raw}"
+    );
+    assert!(raw.ends_with(VECTOR_BODY), "{raw}");
+
+    let summary = next_line(&lines, "evt_1NtestVector");
+    assert!(
+        summary.contains("✓ payment_intent.succeeded evt_1NtestVector pi_3Ntest → 200"),
+        "{summary}"
+    );
+
+    let (status, _) = post(
+        &addr,
+        "/webhooks",
+        &[
+            ("Content-Type", "application/json"),
+            ("Molam-Signature", &header.replace("t=", "t=1")),
+        ],
+        body,
+    );
+    assert_eq!(status, 401);
+    let rejected = next_line(&lines, "✗");
+    assert!(rejected.contains("401"), "{rejected}");
+}
+
+#[test]
+fn molam_listen_needs_a_secret() {
+    let output = molam()
+        .args(["listen", "--port", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--secret"), "{}", stderr(&output));
+}
+
+// ---- the demo ----
+
+#[test]
+fn the_demo_runs_a_checkout_and_handles_every_webhook() {
+    let output = molam().arg("demo").output().expect("run the demo");
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    for expected in [
+        "✓ in-memory storage",
+        "✓ webhook endpoint",
+        "✓ mock API",
+        "✓ create payment intent",
+        "✓ confirm (pm_card_visa)",
+        "✓ refund 1000 XOF",
+        "✓ payout 1500 XOF",
+        "✗ confirm (declined card)",
+        "card_declined (402), as expected",
+        "✓ payout arrived",
+        "✓ all webhooks handled",
+    ] {
+        assert!(out.contains(expected), "no {expected:?} in\n{out}");
+    }
+    let received = out
+        .lines()
+        .filter(|l| l.contains("⇐ webhook verified"))
+        .count();
+    let processed = out
+        .lines()
+        .filter(|l| l.contains("⚙ processed by worker"))
+        .count();
+    assert!(received >= 7, "{out}");
+    assert_eq!(received, processed, "{out}");
+    for event_type in [
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "refund.created",
+        "payout.paid",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains("⚙ processed by worker") && l.contains(event_type)),
+            "{event_type} not processed in\n{out}"
+        );
+    }
+    // Every line of the timeline is stamped relative to the start.
+    assert!(
+        out.lines()
+            .filter(|l| l.contains('✓'))
+            .all(|l| l.trim_start().starts_with('+')),
+        "{out}"
+    );
+}
+
+// ---- PostgreSQL: migrate and the demo on a database ----
+
+/// The test database, or `None` (with a note) when none answers and none is required.
+fn database_url() -> Option<String> {
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let reachable = TcpStream::connect_timeout(
+        &"127.0.0.1:5432".parse().expect("address"),
+        Duration::from_secs(1),
+    )
+    .is_ok();
+    if reachable {
+        return Some(url);
+    }
+    assert!(
+        std::env::var("MOLAM_REQUIRE_DATABASE").as_deref() != Ok("1"),
+        "MOLAM_REQUIRE_DATABASE=1 but no PostgreSQL answers on 127.0.0.1:5432"
+    );
+    eprintln!("skipped: no PostgreSQL on 127.0.0.1:5432 (set DATABASE_URL to run this test)");
+    None
+}
+
+/// Starts from scratch: the schema of an earlier run is dropped.
+fn drop_schema(url: &str, schema: &str) {
+    use molam_postgres::tokio_postgres::{self, NoTls};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect");
+        let connection = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .await
+            .expect("drop the test schema");
+        drop(client);
+        let _ = connection.await;
+    });
+}
+
+#[test]
+fn migrate_applies_the_schema_then_finds_it_up_to_date() {
+    let Some(url) = database_url() else { return };
+    let schema = "molam_cli_test";
+    drop_schema(&url, schema);
+    let run = || {
+        molam()
+            .args(["migrate", "--schema", schema])
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("run")
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("applied 001 idempotency_and_webhooks"),
+        "{}",
+        stdout(&first)
+    );
+    let second = run();
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert!(
+        stdout(&second).starts_with("schema up to date"),
+        "{}",
+        stdout(&second)
+    );
+}
+
+#[test]
+fn migrate_reports_an_unreachable_database_as_a_database_error() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let output = molam()
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            format!("postgres://postgres:hunter2@127.0.0.1:{port}/none"),
+        )
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("hunter2"), "{}", stderr(&output));
+}
+
+#[test]
+fn migrate_refuses_a_malformed_url_and_schema() {
+    let output = molam()
+        .arg("migrate")
+        .env("DATABASE_URL", "not a url at all")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let output = molam()
+        .args(["migrate", "--schema", "x; DROP TABLE y"])
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn the_demo_runs_on_postgresql_when_database_url_is_set() {
+    let Some(url) = database_url() else { return };
+    let output = molam()
+        .arg("demo")
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run the demo");
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    assert!(out.contains("✓ PostgreSQL"), "{out}");
+    assert!(out.contains("schema molam_demo"), "{out}");
+    assert!(out.contains("✓ all webhooks handled"), "{out}");
+}
