@@ -114,7 +114,15 @@ pub async fn migrate_client(client: &mut tokio_postgres::Client) -> Result<Vec<A
         } else {
             None
         };
-        if migration.plan(recorded)? == Step::Apply {
+        let step = match migration.plan(recorded) {
+            Ok(step) => step,
+            Err(e) => {
+                // Explicitly, so the pooled connection goes back clean and unlocked.
+                tx.rollback().await?;
+                return Err(e);
+            }
+        };
+        if step == Step::Apply {
             tx.batch_execute(migration.sql).await?;
             tx.execute(
                 sql::RECORD_MIGRATION,

@@ -83,6 +83,8 @@ impl TestDb {
             .expect("the test database lets us create a schema");
         let mut config = tokio_postgres::Config::from_str(&url).expect("DATABASE_URL parses");
         config.options(format!("-c search_path={schema}"));
+        // Names the pool's sessions, so that the drop can end them (see `Drop`).
+        config.application_name(&schema);
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -102,6 +104,7 @@ impl TestDb {
     pub fn blocking_config(&self) -> postgres::Config {
         let mut config = postgres::Config::from_str(&self.url).expect("DATABASE_URL parses");
         config.options(&format!("-c search_path={}", self.schema));
+        config.application_name(&self.schema);
         config
     }
 
@@ -129,13 +132,24 @@ impl Drop for TestDb {
         // Drop cannot await; a thread keeps the blocking client away from the tokio runtime.
         let dropped = std::thread::spawn(move || {
             let mut client = postgres::Client::connect(&url, NoTls)?;
+            // The test's own sessions may still hold locks (a transaction whose ROLLBACK is
+            // queued on a runtime blocked right here, in this join): end them first.
+            client.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                &[&schema],
+            )?;
             client.batch_execute(&format!(
                 "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
             ))
         })
         .join();
         if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop test schema {}", self.schema);
+            let test = std::thread::current().name().unwrap_or("?").to_owned();
+            eprintln!(
+                "could not drop test schema {} of {test}: {dropped:?}",
+                self.schema
+            );
         }
     }
 }
