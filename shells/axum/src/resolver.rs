@@ -100,3 +100,17 @@ impl<R: SecretResolver + Send + Sync> AsyncSecretResolver for StaticSecrets<R> {
         Box::pin(std::future::ready(Ok(self.resolver.resolve(kid))))
     }
 }
+
+/// Each tenant's active secrets from `webhook_subscriptions` / `webhook_secrets`, routed by
+/// `kid` with the core's rule. A database failure is a [`ResolveError`] (the endpoint answers
+/// 503); an unknown tenant has no secrets (401).
+#[cfg(feature = "postgres")]
+impl AsyncSecretResolver for molam_postgres::PgSecretResolver {
+    fn resolve<'a>(&'a self, tenant: &'a str, kid: Option<&'a str>) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            molam_postgres::PgSecretResolver::resolve(self, tenant, kid)
+                .await
+                .map_err(|e| ResolveError::new(e.to_string()))
+        })
+    }
+}

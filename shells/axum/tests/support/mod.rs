@@ -1,5 +1,8 @@
 //! A real HTTP round trip for the tests: the app served on 127.0.0.1:0 by `axum::serve`,
 //! and a raw HTTP/1.1 client over a TCP socket (one request per connection).
+//!
+//! Shared by the test binaries of this crate; each uses only part of it.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 
