@@ -565,11 +565,71 @@ async fn wait_for(
             let list: Vec<String> = missing.iter().map(|(id, t)| format!("{id} {t}")).collect();
             timeline.line("✗", "webhooks missing", list.join(", "));
             return Err(Failure::other(format!(
-                "{} of {} webhooks not processed within {} s",
+                "{} of {} webhooks not processed within {:.1} s",
                 missing.len(),
                 expected.len(),
-                timeout.as_secs()
+                timeout.as_secs_f64()
             )));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline() -> Timeline {
+        Timeline {
+            start: Instant::now(),
+            out: Mutex::new(()),
+        }
+    }
+
+    fn expected() -> BTreeMap<String, String> {
+        [("evt_1", "payout.paid"), ("evt_2", "refund.created")]
+            .into_iter()
+            .map(|(id, t)| (id.to_owned(), t.to_owned()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_missing_webhook_fails_the_demo_after_the_timeout() {
+        let processed = Processed::default();
+        processed.add("evt_1", "payout.paid");
+        let started = Instant::now();
+        let result = wait_for(
+            &timeline(),
+            &processed,
+            &expected(),
+            Duration::from_millis(100),
+        )
+        .await;
+        let failure = result.expect_err("evt_2 never arrives");
+        assert_eq!(
+            failure.to_string(),
+            "1 of 2 webhooks not processed within 0.1 s"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn the_wait_ends_as_soon_as_the_last_webhook_is_processed() {
+        let processed = Arc::new(Processed::default());
+        let late = Arc::clone(&processed);
+        tokio::spawn(async move {
+            late.add("evt_1", "payout.paid");
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            late.add("evt_2", "refund.created");
+        });
+        let started = Instant::now();
+        let result = wait_for(
+            &timeline(),
+            &processed,
+            &expected(),
+            Duration::from_secs(10),
+        )
+        .await;
+        assert!(result.is_ok());
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }
