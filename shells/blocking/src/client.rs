@@ -174,3 +174,22 @@ impl ClientBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+
+    /// Compiles only while the client can be shared across threads.
+    #[test]
+    fn the_client_is_shared_across_threads_and_names_its_shell() {
+        let config = Config::builder()
+            .api_key("sk_test_0123456789abcdef")
+            .build()
+            .expect("a valid config");
+        let client = Client::new(config).expect("a client");
+        shareable(&client);
+        assert!(client.core().user_agent().ends_with("(ureq; rust)"));
+    }
+}

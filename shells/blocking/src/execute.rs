@@ -120,7 +120,7 @@ impl Client {
             let sent = Instant::now();
             let outcome =
                 attempt.in_scope(|| inner.transport.send(request, call.attempt_timeout()));
-            if let Ok(response) = &outcome {
+            if let (Ok(response), false) = (&outcome, attempt.is_disabled()) {
                 attempt.record("http.response.status_code", response.status().as_u16());
                 attempt.record(
                     "molam.request_id",

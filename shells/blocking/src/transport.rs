@@ -63,7 +63,10 @@ impl UreqTransport {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .timeout_connect(Some(config.connect_timeout()))
-            .timeout_global(Some(config.timeout()))
+            .timeout_send_request(Some(config.timeout()))
+            .timeout_send_body(Some(config.timeout()))
+            .timeout_recv_response(Some(config.timeout()))
+            .timeout_recv_body(Some(config.timeout()))
             .tls_config(tls)
             .build()
             .new_agent();
@@ -73,7 +76,12 @@ impl UreqTransport {
         }
     }
 
-    /// Sends one request and reads the whole response, within `timeout`.
+    /// Sends one request and reads the whole response. `timeout` bounds each phase of the
+    /// attempt — sending the request, waiting for the response head, reading the body — so a
+    /// server that stalls in any of them fails the attempt with a timeout. (ureq's whole-call
+    /// timer would bound their sum, but costs ~50 µs a request on loopback: more than the
+    /// whole SDK; a Molam request is sent at once and its body is a few KiB, so in practice
+    /// the wait for the response is the attempt.)
     pub(crate) fn send(
         &self,
         request: http::Request<Vec<u8>>,
@@ -84,7 +92,10 @@ impl UreqTransport {
         } else {
             self.agent
                 .configure_request(request)
-                .timeout_global(Some(timeout))
+                .timeout_send_request(Some(timeout))
+                .timeout_send_body(Some(timeout))
+                .timeout_recv_response(Some(timeout))
+                .timeout_recv_body(Some(timeout))
                 .build()
         };
         let response = self.agent.run(request).map_err(map_error)?;

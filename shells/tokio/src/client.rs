@@ -176,3 +176,38 @@ impl ClientBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use molam_core::params::ListPaymentIntents;
+
+    fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+    fn sendable<T: Send + 'static>(_: &T) {}
+
+    /// Compiles only while the client can be shared across tasks and its list streams and
+    /// call futures moved into them.
+    #[test]
+    fn the_client_its_streams_and_its_futures_cross_tasks() {
+        let config = Config::builder()
+            .api_key("sk_test_0123456789abcdef")
+            .build()
+            .expect("a valid config");
+        let client = Client::new(config).expect("a client needs no runtime to be built");
+        shareable(&client);
+        let stream = client
+            .payment_intents()
+            .list_all(&ListPaymentIntents::new());
+        sendable(&stream);
+        let owned = client.clone();
+        let task = async move {
+            owned
+                .payment_intents()
+                .retrieve("pi_1")
+                .await
+                .map(|pi| pi.id.clone())
+        };
+        sendable(&task);
+        assert!(client.core().user_agent().ends_with("(hyper; rust)"));
+    }
+}

@@ -136,7 +136,7 @@ impl Client {
                 .send(request, call.attempt_timeout())
                 .instrument(attempt.clone())
                 .await;
-            if let Ok(response) = &outcome {
+            if let (Ok(response), false) = (&outcome, attempt.is_disabled()) {
                 attempt.record("http.response.status_code", response.status().as_u16());
                 attempt.record(
                     "molam.request_id",

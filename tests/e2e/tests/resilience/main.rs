@@ -3,4 +3,5 @@
 mod breaker;
 mod exactly_once;
 mod runtime;
+mod spans;
 mod tls;

@@ -66,3 +66,64 @@ async fn dropping_an_in_flight_async_call_cancels_it_promptly() {
         "not queued behind the dropped call"
     );
 }
+
+/// A mock that holds the next request for 2 s.
+fn stalled_mock() -> Harness {
+    let mock = Harness::start();
+    mock.set_faults(&FaultConfig {
+        next: vec![FaultKind::Delay],
+        delay_ms: 2_000,
+        ..FaultConfig::off()
+    });
+    mock
+}
+
+fn assert_timed_out(error: &molam_core::Error, started: Instant) {
+    let last = match error {
+        molam_core::Error::RetriesExhausted { last, .. } => last.as_ref(),
+        other => other,
+    };
+    assert!(
+        matches!(last, molam_core::Error::Transport(t) if t.kind == molam_core::error::TransportErrorKind::Timeout),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1_000),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn blocking_per_request_timeout_fails_the_attempt_as_a_timeout() {
+    let mock = stalled_mock();
+    let client =
+        molam_blocking::Client::new(mock.config().build().expect("config")).expect("client");
+    let options = molam_core::call::RequestOptions::new()
+        .timeout(Duration::from_millis(150))
+        .max_retries(0);
+    let started = Instant::now();
+    let error = client
+        .with_options(options)
+        .payment_intents()
+        .create(&params())
+        .expect_err("stalled");
+    assert_timed_out(&error, started);
+}
+
+#[tokio::test]
+async fn tokio_per_request_timeout_fails_the_attempt_as_a_timeout() {
+    let mock = stalled_mock();
+    let client = molam_tokio::Client::new(mock.config().build().expect("config")).expect("client");
+    let options = molam_core::call::RequestOptions::new()
+        .timeout(Duration::from_millis(150))
+        .max_retries(0);
+    let started = Instant::now();
+    let requests = client.with_options(options);
+    let error = requests
+        .payment_intents()
+        .create(&params())
+        .await
+        .expect_err("stalled");
+    assert_timed_out(&error, started);
+}
