@@ -186,13 +186,14 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
         Some(url) => {
             let pool = crate::migrate::pool_in_schema(url, SCHEMA, 4).await?;
             let applied = molam_postgres::migrate(&pool).await?;
+            let schema = match applied.len() {
+                0 => format!("schema {SCHEMA} up to date"),
+                n => format!("schema {SCHEMA} migrated ({n} applied)"),
+            };
             timeline.line(
                 "✓",
                 "PostgreSQL",
-                format!(
-                    "schema {SCHEMA}: {} migration(s) applied, idempotency store and inbox ready",
-                    applied.len()
-                ),
+                format!("{schema}: idempotency store and webhook inbox ready"),
             );
             (
                 Storage::Postgres(PgWebhookInbox::new(pool.clone())),
