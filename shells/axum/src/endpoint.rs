@@ -310,30 +310,30 @@ async fn answer(endpoint: &WebhookEndpoint, tenant: &str, request: Request) -> R
     let span = tracing::info_span!(
         "molam.webhook.receive",
         tenant,
-        event.id = tracing::field::Empty,
-        event.r#type = tracing::field::Empty,
-        http.response.status_code = tracing::field::Empty,
+        "event.id" = tracing::field::Empty,
+        "event.type" = tracing::field::Empty,
+        "http.response.status_code" = tracing::field::Empty,
     );
-    async {
-        let outcome = endpoint.receive(tenant, request).await;
-        let span = tracing::Span::current();
-        match outcome {
-            Ok(receipt) => {
-                span.record("event.id", receipt.event.event_id.as_str());
-                span.record("event.type", receipt.event.event_type.as_str());
-                span.record("http.response.status_code", 200);
-                tracing::info!(recorded = ?receipt.recorded, "webhook recorded");
-                accepted(&receipt)
-            }
-            Err(rejection) => {
-                span.record("http.response.status_code", rejection.status().as_u16());
-                log_rejection(&rejection);
-                rejection.into_response()
-            }
+    let outcome = endpoint
+        .receive(tenant, request)
+        .instrument(span.clone())
+        .await;
+    // Recorded on the span itself, not on `Span::current()`, which a subscriber without
+    // span tracking does not know.
+    match outcome {
+        Ok(receipt) => {
+            span.record("event.id", receipt.event.event_id.as_str());
+            span.record("event.type", receipt.event.event_type.as_str());
+            span.record("http.response.status_code", 200);
+            span.in_scope(|| tracing::info!(recorded = ?receipt.recorded, "webhook recorded"));
+            accepted(&receipt)
+        }
+        Err(rejection) => {
+            span.record("http.response.status_code", rejection.status().as_u16());
+            span.in_scope(|| log_rejection(&rejection));
+            rejection.into_response()
         }
     }
-    .instrument(span)
-    .await
 }
 
 pub(crate) fn log_rejection(rejection: &WebhookRejection) {

@@ -66,7 +66,12 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let endpoint = WebhookEndpoint::from_ref(state);
         let tenant = endpoint.tenant().to_owned();
-        let span = tracing::info_span!("molam.webhook.receive", tenant = tenant.as_str());
+        let span = tracing::info_span!(
+            "molam.webhook.receive",
+            tenant = tenant.as_str(),
+            "event.id" = tracing::field::Empty,
+            "event.type" = tracing::field::Empty,
+        );
         let result = async {
             let verified = endpoint.verify(&tenant, request).await?;
             // Decode before recording: an event the handler could never be given is refused
@@ -80,10 +85,15 @@ where
                 recorded: receipt.recorded,
             })
         }
-        .instrument(span)
+        .instrument(span.clone())
         .await;
-        if let Err(rejection) = &result {
-            log_rejection(rejection);
+        match &result {
+            Ok(delivery) => {
+                span.record("event.id", delivery.event.id.as_str());
+                span.record("event.type", delivery.event.event_type.as_str());
+                span.in_scope(|| tracing::info!(recorded = ?delivery.recorded, "webhook recorded"));
+            }
+            Err(rejection) => span.in_scope(|| log_rejection(rejection)),
         }
         result
     }
