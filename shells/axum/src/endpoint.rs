@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
-use crate::resolver::AsyncSecretResolver;
+use crate::resolver::{AsyncSecretResolver, StaticSecrets};
 
 /// The name of the signature header (HTTP header names are case-insensitive).
 pub const SIGNATURE_HEADER: &str = "molam-signature";
@@ -117,6 +117,30 @@ impl WebhookEndpoint {
             clock: Arc::new(system_clock),
             tenant: Arc::from(""),
         }
+    }
+
+    /// An endpoint with the webhook secrets and tolerance of a client configuration
+    /// (`MOLAM_WEBHOOK_SECRET`, `kid:secret` pairs for rotation), recording in `inbox`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use molam_axum::WebhookEndpoint;
+    /// use molam_core::{config::Config, inbox::InMemoryWebhookInbox, webhook::WebhookSecret};
+    /// let config = Config::builder()
+    ///     .api_key("sk_test_0123456789abcdef")
+    ///     .webhook_secret(WebhookSecret::new("whsec_test_5f1c2a9e").with_kid("k1"))
+    ///     .webhook_tolerance(std::time::Duration::from_secs(120))
+    ///     .build()?;
+    /// let endpoint = WebhookEndpoint::from_config(&config, Arc::new(InMemoryWebhookInbox::new()));
+    /// assert!(format!("{endpoint:?}").contains("tolerance: 120s"));
+    /// # Ok::<(), molam_core::ConfigError>(())
+    /// ```
+    pub fn from_config(
+        config: &molam_core::config::Config,
+        inbox: impl AsyncWebhookInbox + 'static,
+    ) -> Self {
+        WebhookEndpoint::new(StaticSecrets::new(config.webhook_secrets().to_vec()), inbox)
+            .with_tolerance(config.webhook_tolerance())
     }
 
     /// How far a delivery's `t` may be from now, past or future.

@@ -604,3 +604,38 @@ async fn a_header_with_several_signatures_verifies_when_one_matches() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(inbox.len(), 1);
 }
+
+#[tokio::test]
+async fn an_endpoint_from_a_client_config_uses_its_secrets_and_tolerance() {
+    let config = molam_core::config::Config::builder()
+        .api_key("sk_test_0123456789abcdef")
+        .webhook_secrets([
+            WebhookSecret::new("whsec_other_000000").with_kid("k0"),
+            WebhookSecret::new(VECTOR_SECRET),
+        ])
+        .webhook_tolerance(Duration::from_secs(10))
+        .build()
+        .expect("config");
+    let inbox = Arc::new(InMemoryWebhookInbox::new());
+    let fresh = WebhookEndpoint::from_config(&config, inbox.clone()).with_clock(|| VECTOR_T + 10);
+    let stale = WebhookEndpoint::from_config(&config, inbox.clone()).with_clock(|| VECTOR_T + 11);
+    let fresh_addr = serve(fresh.router(PATH)).await;
+    let stale_addr = serve(stale.router(PATH)).await;
+    let late = deliver(
+        stale_addr,
+        PATH,
+        Some(VECTOR_HEADER),
+        VECTOR_BODY.as_bytes(),
+    )
+    .await;
+    assert_eq!(late.status, 401);
+    let ok = deliver(
+        fresh_addr,
+        PATH,
+        Some(VECTOR_HEADER),
+        VECTOR_BODY.as_bytes(),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(inbox.len(), 1);
+}
