@@ -25,8 +25,8 @@ pub mod retry;
 pub mod webhook;
 pub mod webhook_event;
 
-pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
 pub use config::{ApiKey, Config, ConfigBuilder};
+pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
 
 /// The workspace README's examples, run as doctests so the front door cannot rot.
 #[cfg(doctest)]
