@@ -3,7 +3,7 @@
 //!
 //! Needs the `postgres` feature and a database (`DATABASE_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/test`); without one the tests say so and pass, unless
-//! `MOLAM_REQUIRE_DATABASE=1`. They work in their own schema, `molam_axum_test`.
+//! `MOLAM_REQUIRE_DATABASE=1`. Each works in a schema of its own (`molam_postgres::testing`).
 #![cfg(feature = "postgres")]
 
 mod support;
@@ -13,22 +13,26 @@ use std::time::Duration;
 use molam_axum::WebhookEndpoint;
 use molam_core::webhook::{sign_header, WebhookSecret};
 use molam_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use molam_postgres::testing::TestDb;
 use molam_postgres::tokio_postgres::{self, NoTls};
 use molam_postgres::{PgSecretResolver, PgWebhookInbox};
 use support::{deliver, serve};
 
-const SCHEMA: &str = "molam_axum_test";
 const NOW: i64 = 1_700_000_000;
 
-fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-fn pool_for(url: &str, schema: &str) -> Pool {
-    let mut config: tokio_postgres::Config = url.parse().expect("DATABASE_URL");
-    config.options(format!("-c search_path={schema}"));
-    config.connect_timeout(Duration::from_secs(2));
+/// A pool to a database that is not there (a closed port): every use fails.
+fn unreachable_pool() -> Pool {
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host("127.0.0.1")
+        .port(closed_port)
+        .user("postgres")
+        .dbname("none")
+        .connect_timeout(Duration::from_secs(2));
     let manager = Manager::from_config(
         config,
         NoTls,
@@ -40,39 +44,20 @@ fn pool_for(url: &str, schema: &str) -> Pool {
 }
 
 /// A fresh, migrated schema with tenant `acme` (secrets under `k1` and `k2`), or `None` when
-/// no database answers and none is required.
-async fn database() -> Option<Pool> {
-    let url = database_url();
-    let (client, connection) = match tokio_postgres::connect(&url, NoTls).await {
-        Ok(pair) => pair,
-        Err(e) => {
-            assert!(
-                std::env::var("MOLAM_REQUIRE_DATABASE").as_deref() != Ok("1"),
-                "MOLAM_REQUIRE_DATABASE=1 but PostgreSQL is unreachable: {e}"
-            );
-            eprintln!("skipped: no PostgreSQL at DATABASE_URL ({e})");
-            return None;
-        }
-    };
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA};"
-        ))
+/// no database answers and none is required (see `molam_postgres::testing`).
+async fn database() -> Option<TestDb> {
+    let db = TestDb::migrated().await?;
+    db.client()
         .await
-        .expect("fresh schema");
-    let pool = pool_for(&url, SCHEMA);
-    molam_postgres::migrate(&pool).await.expect("migrate");
-    let db = pool.get().await.expect("connection");
-    db.batch_execute(
-        "WITH sub AS (INSERT INTO webhook_subscriptions (tenant) VALUES ('acme') RETURNING id) \
-         INSERT INTO webhook_secrets (subscription_id, kid, secret) \
-         SELECT id, 'k1', 'whsec_acme_old_000000' FROM sub UNION ALL \
-         SELECT id, 'k2', 'whsec_acme_new_111111' FROM sub",
-    )
-    .await
-    .expect("seed secrets");
-    Some(pool)
+        .batch_execute(
+            "WITH sub AS (INSERT INTO webhook_subscriptions (tenant) VALUES ('acme') RETURNING id) \
+             INSERT INTO webhook_secrets (subscription_id, kid, secret) \
+             SELECT id, 'k1', 'whsec_acme_old_000000' FROM sub UNION ALL \
+             SELECT id, 'k2', 'whsec_acme_new_111111' FROM sub",
+        )
+        .await
+        .expect("seed secrets");
+    Some(db)
 }
 
 async fn recorded(pool: &Pool) -> Vec<(String, String, String)> {
@@ -88,10 +73,10 @@ async fn recorded(pool: &Pool) -> Vec<(String, String, String)> {
     .collect()
 }
 
-/// One test, in steps: the tests share the schema, so they must not run concurrently.
 #[tokio::test]
 async fn per_tenant_secrets_and_a_durable_inbox_from_postgresql() {
-    let Some(pool) = database().await else { return };
+    let Some(db) = database().await else { return };
+    let pool = db.pool.clone();
     let endpoint = WebhookEndpoint::new(
         PgSecretResolver::new(pool.clone()),
         PgWebhookInbox::new(pool.clone()),
@@ -154,14 +139,7 @@ async fn per_tenant_secrets_and_a_durable_inbox_from_postgresql() {
     );
 
     // The database that holds the inbox is down: 503, and nothing was recorded.
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let down = pool_for(
-        &format!("postgres://postgres@127.0.0.1:{closed_port}/none"),
-        SCHEMA,
-    );
+    let down = unreachable_pool();
     let broken_inbox = WebhookEndpoint::new(
         PgSecretResolver::new(pool.clone()),
         PgWebhookInbox::new(down.clone()),

@@ -971,24 +971,14 @@ fn the_demo_runs_a_checkout_and_handles_every_webhook() {
 
 // ---- PostgreSQL: migrate and the demo on a database ----
 
-/// The test database, or `None` (with a note) when none answers and none is required.
+/// The test database, or `None` (with a note) when none answers and none is required: the
+/// one rule of `molam_postgres::testing`.
 fn database_url() -> Option<String> {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let reachable = TcpStream::connect_timeout(
-        &"127.0.0.1:5432".parse().expect("address"),
-        Duration::from_secs(1),
-    )
-    .is_ok();
-    if reachable {
-        return Some(url);
-    }
-    assert!(
-        std::env::var("MOLAM_REQUIRE_DATABASE").as_deref() != Ok("1"),
-        "MOLAM_REQUIRE_DATABASE=1 but no PostgreSQL answers on 127.0.0.1:5432"
-    );
-    eprintln!("skipped: no PostgreSQL on 127.0.0.1:5432 (set DATABASE_URL to run this test)");
-    None
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(molam_postgres::testing::reachable_url())
 }
 
 /// Starts from scratch: the schema of an earlier run is dropped.

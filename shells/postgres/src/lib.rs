@@ -23,6 +23,8 @@ mod inbox;
 mod migrate;
 mod secrets;
 mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod worker;
 
 pub use backoff::Backoff;

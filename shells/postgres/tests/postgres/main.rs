@@ -1,5 +1,6 @@
 //! molam-postgres against a real PostgreSQL: each test in its own schema.
-//! See `support.rs` for how to enable them (`DATABASE_URL`, `MOLAM_REQUIRE_DATABASE`).
+//! See `molam_postgres::testing` for how to enable them (`DATABASE_URL`,
+//! `MOLAM_REQUIRE_DATABASE`).
 
 #[cfg(feature = "blocking")]
 mod blocking;
@@ -8,5 +9,6 @@ mod idempotency;
 mod inbox;
 mod migrate;
 mod secrets;
-mod support;
 mod worker;
+
+use molam_postgres::testing as support;

@@ -1,9 +1,18 @@
-//! The one place that decides whether these tests can reach PostgreSQL, and gives each test
-//! its own schema (so tests run in parallel) that is dropped when the test ends.
+//! Test support (feature `testing`): the one place that decides whether a test can reach
+//! PostgreSQL, and a schema of its own for each test (so tests run in parallel), dropped when
+//! the test ends. Every crate of the workspace whose tests need a database uses it.
 //!
 //! `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`) names the database.
 //! With `MOLAM_REQUIRE_DATABASE=1` (CI) an unreachable database fails the test; without it
 //! the test prints how to enable it and returns early.
+//!
+//! ```no_run
+//! # async fn t() {
+//! use molam_postgres::testing::TestDb;
+//! let Some(db) = TestDb::migrated().await else { return }; // skipped: said why on stderr
+//! assert_eq!(db.count("SELECT count(*) FROM server_idempotency").await, 0);
+//! # }
+//! ```
 
 use std::io::Write;
 use std::str::FromStr;
@@ -11,8 +20,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use molam_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use molam_postgres::tokio_postgres::{self, NoTls};
+use crate::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use crate::tokio_postgres::{self, NoTls};
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -44,6 +53,16 @@ pub fn unavailable<T>(reason: &str) -> Option<T> {
     None
 }
 
+/// `DATABASE_URL` once a connection to it succeeds, for tests that hand the URL to another
+/// process; `None` (after saying why, or failing under `MOLAM_REQUIRE_DATABASE=1`) otherwise.
+pub async fn reachable_url() -> Option<String> {
+    let url = database_url();
+    match tokio_postgres::connect(&url, NoTls).await {
+        Ok(_) => Some(url),
+        Err(e) => unavailable(&format!("cannot connect to {url}: {e}")),
+    }
+}
+
 /// A fresh schema of its own for one test; dropped (with everything in it) on drop.
 pub struct TestDb {
     /// A pool whose connections have `search_path` set to [`TestDb::schema`].
@@ -62,7 +81,7 @@ impl TestDb {
     /// A schema with the migrations applied.
     pub async fn migrated() -> Option<TestDb> {
         let db = Self::empty().await?;
-        molam_postgres::migrate(&db.pool)
+        crate::migrate(&db.pool)
             .await
             .expect("migrations apply to a fresh schema");
         Some(db)
@@ -100,7 +119,6 @@ impl TestDb {
     }
 
     /// A connection configuration for the `postgres` (blocking) crate, on this schema.
-    #[cfg(feature = "blocking")]
     pub fn blocking_config(&self) -> postgres::Config {
         let mut config = postgres::Config::from_str(&self.url).expect("DATABASE_URL parses");
         config.options(&format!("-c search_path={}", self.schema));
@@ -109,7 +127,7 @@ impl TestDb {
     }
 
     /// One connection of the pool, for assertions.
-    pub async fn client(&self) -> molam_postgres::deadpool_postgres::Object {
+    pub async fn client(&self) -> crate::deadpool_postgres::Object {
         self.pool.get().await.expect("a pooled connection")
     }
 

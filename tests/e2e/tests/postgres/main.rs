@@ -1,0 +1,251 @@
+//! Exactly-once across crashes: both clients wired to the PostgreSQL idempotency store
+//! (`molam-postgres`), against the in-process mock, whose counters prove what was sent and
+//! what was created. Each test works in a schema of its own (`molam_postgres::testing`).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use molam_core::error::IdempotencyError;
+use molam_core::idempotency::{
+    AsyncIdempotencyStore, ClaimRequest, Fingerprint, IdempotencyKey, LockToken,
+};
+use molam_e2e::molam_mock::{FaultConfig, FaultKind};
+use molam_e2e::Harness;
+use molam_postgres::testing::TestDb;
+use molam_postgres::PgIdempotencyStore;
+use molam_tokio::params::CreatePaymentIntent;
+use molam_tokio::resources::Currency;
+use molam_tokio::{Client, Error, RequestOptions};
+
+const CREATE: &str = "POST /v1/connect/payment_intents";
+const PATH: &str = "/v1/connect/payment_intents";
+const SCOPE: &str = "acct_e2e";
+
+/// One merchant process: its own client, sharing the database with the others.
+fn process(mock: &Harness, store: &Arc<PgIdempotencyStore>) -> Client {
+    let config = mock.config().build().expect("config");
+    Client::builder(config)
+        .idempotency_store(store.clone())
+        .idempotency_scope(SCOPE)
+        .build()
+        .expect("client")
+}
+
+fn keyed(key: &str) -> RequestOptions {
+    RequestOptions::new().idempotency_key(key).expect("key")
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970");
+    i64::try_from(since_epoch.as_millis()).expect("fits in i64")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completed_key_is_replayed_from_postgres_after_a_restart_without_any_request() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let mock = Harness::start();
+    let store = Arc::new(PgIdempotencyStore::new(db.pool.clone()));
+    let params = CreatePaymentIntent::new(2500, Currency::XOF);
+
+    let first = process(&mock, &store)
+        .with_options(keyed("order-1:create"))
+        .payment_intents()
+        .create(&params)
+        .await
+        .expect("created");
+    let restarted = process(&mock, &store);
+    let again = restarted
+        .with_options(keyed("order-1:create"))
+        .payment_intents()
+        .create(&params)
+        .await
+        .expect("replayed from the store");
+
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.request_id(), first.request_id());
+    assert_eq!(mock.requests_to(CREATE), 1, "the replay sent nothing");
+    assert_eq!(mock.created("payment_intent"), 1);
+    assert_eq!(
+        db.count("SELECT count(*) FROM server_idempotency WHERE state = 'completed'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_calls_with_one_key_send_one_request_and_create_one_intent() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let mock = Harness::start();
+    // The first request is held 400 ms by the mock, so the other 49 arrive while it runs.
+    mock.set_faults(&FaultConfig {
+        next: vec![FaultKind::Delay],
+        delay_ms: 400,
+        retry_after_seconds: 0,
+        ..FaultConfig::off()
+    });
+    let store = Arc::new(PgIdempotencyStore::new(db.pool.clone()));
+    let params = CreatePaymentIntent::new(4200, Currency::XOF);
+    let calls = (0..50).map(|_| {
+        let client = process(&mock, &store);
+        let params = params.clone();
+        tokio::spawn(async move {
+            client
+                .with_options(keyed("order-50:create"))
+                .payment_intents()
+                .create(&params)
+                .await
+        })
+    });
+    let outcomes = futures_util::future::join_all(calls).await;
+
+    let (mut created, mut in_progress) = (vec![], 0);
+    for outcome in outcomes {
+        match outcome.expect("the task ran") {
+            Ok(intent) => created.push(intent.id.clone()),
+            Err(Error::Idempotency(IdempotencyError::InProgress { key })) => {
+                assert_eq!(key, "order-50:create");
+                in_progress += 1;
+            }
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert!(!created.is_empty(), "the claimant succeeded");
+    assert!(created.iter().all(|id| *id == created[0]), "{created:?}");
+    assert_eq!(created.len() + in_progress, 50);
+    assert!(in_progress > 0, "concurrent duplicates were held back");
+    assert_eq!(mock.requests_to(CREATE), 1, "one request reached the API");
+    assert_eq!(mock.created("payment_intent"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_lost_after_commit_is_recovered_by_a_restart_with_the_same_key() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let mock = Harness::start();
+    let store = Arc::new(PgIdempotencyStore::new(db.pool.clone()));
+    let params = CreatePaymentIntent::new(900, Currency::XOF);
+    // The API creates the intent, then the connection drops: the process sees a failure and
+    // (no retries left) gives up, releasing its claim.
+    mock.next_faults(&[FaultKind::DropAfterCommit]);
+    let lost = process(&mock, &store)
+        .with_options(keyed("order-2:create").max_retries(0))
+        .payment_intents()
+        .create(&params)
+        .await
+        .expect_err("the response was lost");
+    assert!(matches!(lost, Error::RetriesExhausted { .. }), "{lost}");
+    assert_eq!(mock.created("payment_intent"), 1);
+    assert_eq!(
+        db.count("SELECT count(*) FROM server_idempotency").await,
+        0,
+        "released"
+    );
+
+    // The restarted process sends the same key; the API replays the intent it created.
+    let recovered = process(&mock, &store)
+        .with_options(keyed("order-2:create"))
+        .payment_intents()
+        .create(&params)
+        .await
+        .expect("recovered");
+    assert!(recovered.meta().idempotent_replayed);
+    assert_eq!(mock.created("payment_intent"), 1, "never created twice");
+    assert_eq!(mock.requests_to(CREATE), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_left_by_a_crashed_process_is_taken_over_after_its_lease() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let mock = Harness::start();
+    let store = Arc::new(PgIdempotencyStore::new(db.pool.clone()));
+    let params = CreatePaymentIntent::new(1300, Currency::XOF);
+    // A process claimed the key with a 500 ms lease, then died before sending anything.
+    let body = serde_json::to_vec(&params).expect("params serialize");
+    let key = IdempotencyKey::new("order-3:create").expect("key");
+    store
+        .claim(&ClaimRequest {
+            scope: SCOPE,
+            key: &key,
+            method: "POST",
+            path: PATH,
+            fingerprint: &Fingerprint::of("POST", PATH, &body),
+            lease: Duration::from_millis(500),
+            now_ms: now_ms(),
+            token: LockToken(41),
+        })
+        .await
+        .expect("the doomed process claims");
+
+    let survivor = process(&mock, &store);
+    let early = survivor
+        .with_options(keyed("order-3:create"))
+        .payment_intents()
+        .create(&params)
+        .await
+        .expect_err("still leased");
+    assert!(matches!(
+        early,
+        Error::Idempotency(IdempotencyError::InProgress { .. })
+    ));
+    assert_eq!(mock.requests_to(CREATE), 0);
+
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let taken_over = survivor
+        .with_options(keyed("order-3:create"))
+        .payment_intents()
+        .create(&params)
+        .await
+        .expect("the lease expired");
+    assert_eq!(
+        taken_over.meta().idempotency_key.as_deref(),
+        Some("order-3:create")
+    );
+    assert_eq!(mock.created("payment_intent"), 1);
+}
+
+#[test]
+fn the_blocking_client_replays_from_the_blocking_postgres_store() {
+    use molam_postgres::blocking::{BlockingPool, PgBlockingIdempotencyStore};
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let Some(db) = runtime.block_on(TestDb::migrated()) else {
+        return;
+    };
+    let mock = Harness::start();
+    let store = Arc::new(PgBlockingIdempotencyStore::new(BlockingPool::new(
+        db.blocking_config(),
+    )));
+    let process = || {
+        molam_blocking::Client::builder(mock.config().build().expect("config"))
+            .idempotency_store(store.clone())
+            .idempotency_scope(SCOPE)
+            .build()
+            .expect("client")
+    };
+    let params = CreatePaymentIntent::new(700, Currency::XOF);
+    let first = process()
+        .with_options(keyed("order-4:create"))
+        .payment_intents()
+        .create(&params)
+        .expect("created");
+    let again = process()
+        .with_options(keyed("order-4:create"))
+        .payment_intents()
+        .create(&params)
+        .expect("replayed");
+    assert_eq!(again.id, first.id);
+    assert_eq!(mock.requests_to(CREATE), 1, "the replay sent nothing");
+    drop(runtime);
+}
