@@ -49,6 +49,12 @@ pub enum Error {
     /// A webhook failed verification.
     #[error("webhook signature: {0}")]
     Signature(#[from] SignatureError),
+    /// A webhook whose signature verified but whose body is not a Molam event.
+    #[error("verified webhook body is not a Molam event: {message}")]
+    InvalidEvent {
+        /// What the decoder said (never the body's secrets).
+        message: String,
+    },
     /// A durable idempotency store refused the call.
     #[error("idempotency: {0}")]
     Idempotency(#[from] IdempotencyError),

@@ -38,3 +38,96 @@ mod tests {
         assert_eq!(masked("ééééééééééééééééé"), "****éééé");
     }
 }
+
+/// `text` (a body snippet: JSON, or anything else) with the string value of every key that
+/// ends in `secret` (`client_secret`, `secret`, `webhook_secret`, any case) replaced by
+/// `****`, even when the snippet cuts the value short. Other text is kept as it is.
+pub(crate) fn redact_json_secrets(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0; // bytes of `text` already in `out`
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let key_end = string_end(bytes, i + 1);
+        let key = &text[i + 1..key_end.min(text.len())];
+        let mut j = key_end.saturating_add(1);
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let is_key = j < bytes.len() && bytes[j] == b':';
+        if !(is_key && key.to_ascii_lowercase().ends_with("secret")) {
+            i = key_end.saturating_add(1);
+            continue;
+        }
+        j += 1;
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j] == b'"' {
+            let value_end = string_end(bytes, j + 1);
+            out.push_str(&text[copied..=j]);
+            out.push_str("****");
+            copied = value_end.min(text.len());
+            i = value_end.saturating_add(1);
+        } else {
+            i = j;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The index of the `"` closing a JSON string whose contents start at `start`, or the
+/// text's length when the string is cut short.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut k = start;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b'"' => return k,
+            _ => k += 1,
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::redact_json_secrets as r;
+
+    #[test]
+    fn secret_values_are_masked_whatever_their_key_case() {
+        assert_eq!(
+            r(r#"{"id":"pi_1","client_secret":"pi_1_secret_abc","Webhook_Secret" : "whsec_x"}"#),
+            r#"{"id":"pi_1","client_secret":"****","Webhook_Secret" : "****"}"#
+        );
+    }
+
+    #[test]
+    fn a_value_cut_short_by_the_snippet_is_masked_to_the_end() {
+        assert_eq!(
+            r(r#"{"client_secret":"pi_1_sec"#),
+            r#"{"client_secret":"****"#
+        );
+        assert_eq!(r(r#"{"client_secret""#), r#"{"client_secret""#);
+        assert_eq!(r(r#"{"client_secret":"#), r#"{"client_secret":"#);
+    }
+
+    #[test]
+    fn escapes_non_strings_and_other_keys_are_left_alone() {
+        assert_eq!(
+            r(r#"{"secret":"a\"b","n_secret":12,"note":"client_secret","x":"\\"}"#),
+            r#"{"secret":"****","n_secret":12,"note":"client_secret","x":"\\"}"#
+        );
+        assert_eq!(r("<html>secret</html>"), "<html>secret</html>");
+        assert_eq!(
+            r(r#"{"é_secret":"ü","k":"v"}"#),
+            r#"{"é_secret":"****","k":"v"}"#
+        );
+        assert_eq!(r(r#""\"#), r#""\"#);
+    }
+}

@@ -112,15 +112,23 @@ pub fn idempotent_replayed(headers: &HeaderMap) -> bool {
 }
 
 /// At most [`MAX_KEPT_BODY`] bytes of `body` as text, cut on a character boundary, with
-/// invalid UTF-8 replaced.
+/// invalid UTF-8 replaced and the value of every JSON key ending in `secret` (a payment
+/// intent's `client_secret`) masked: errors keep snippets, and errors get logged.
+///
+/// ```
+/// use molam_core::response::body_snippet;
+/// let body = br#"{"id":"pi_1","client_secret":"pi_1_secret_abc","amount":"x"}"#;
+/// assert_eq!(body_snippet(body), r#"{"id":"pi_1","client_secret":"****","amount":"x"}"#);
+/// ```
 pub fn body_snippet(body: &[u8]) -> String {
     let cut = &body[..body.len().min(MAX_KEPT_BODY)];
     let text = String::from_utf8_lossy(cut);
-    match std::str::from_utf8(cut) {
+    let text = match std::str::from_utf8(cut) {
         // A multi-byte character split by the cut shows as one replacement character: drop it.
         Err(e) if e.error_len().is_none() => text.trim_end_matches('\u{FFFD}').to_owned(),
         _ => text.into_owned(),
-    }
+    };
+    crate::redact::redact_json_secrets(&text)
 }
 
 #[derive(Deserialize)]

@@ -7,9 +7,8 @@
 use http::header::HeaderMap;
 
 use crate::config::Config;
-use crate::error::{DecodeError, Error};
+use crate::error::Error;
 use crate::resources::Event;
-use crate::response::body_snippet;
 use crate::webhook::{self, SignatureError};
 
 /// The name of the signature header.
@@ -28,7 +27,7 @@ pub fn signature_header(headers: &HeaderMap) -> Option<&str> {
 
 /// Verifies a delivery against `config`'s webhook secrets and tolerance at `now_unix`, then
 /// decodes its body. A missing header is [`SignatureError::Malformed`]; a body that verifies
-/// but is not an event is [`Error::Decode`] with status 0 (it is not an HTTP response).
+/// but is not an event is [`Error::InvalidEvent`].
 ///
 /// ```
 /// use molam_core::{config::Config, webhook::{sign_header, WebhookSecret}, webhook_event};
@@ -58,13 +57,8 @@ pub fn construct_event(
         config.webhook_secrets(),
         config.webhook_tolerance(),
     )?;
-    serde_json::from_slice(body).map_err(|e| {
-        Error::from(DecodeError::new(
-            0,
-            None,
-            format!("verified webhook body is not an event: {e}"),
-            body_snippet(body),
-        ))
+    serde_json::from_slice(body).map_err(|e| Error::InvalidEvent {
+        message: e.to_string(),
     })
 }
 
@@ -118,12 +112,12 @@ mod tests {
     }
 
     #[test]
-    fn a_signed_body_that_is_not_an_event_is_a_decode_error() {
+    fn a_signed_body_that_is_not_an_event_is_an_invalid_event() {
         let secret = WebhookSecret::new("whsec_test_5f1c2a9e");
         let header = sign_header(&secret, 1_700_000_000, b"[]");
         let error = construct_event(&config(), Some(&header), b"[]", 1_700_000_000)
             .expect_err("not an event");
-        assert_eq!(error.status(), Some(0));
-        assert!(matches!(error, Error::Decode(_)));
+        assert!(matches!(error, Error::InvalidEvent { .. }), "{error:?}");
+        assert_eq!(error.status(), None, "not an HTTP response");
     }
 }

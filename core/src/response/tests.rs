@@ -224,3 +224,22 @@ fn success_with_wrong_shape_is_a_decode_error_with_the_status() {
     assert_eq!(err.request_id(), Some("req_9"));
     assert!(matches!(err, Error::Decode(ref d) if d.body_snippet == r#"{"no_id":1}"#));
 }
+
+#[test]
+fn a_client_secret_in_an_undecodable_body_never_reaches_the_error_text() {
+    let body = br#"{"id":"pi_1","object":"payment_intent","client_secret":"pi_1_secret_TOPSECRET","amount":"oops"}"#;
+    let err = interpret::<crate::resources::PaymentIntent>(&response(200, &[], body)).unwrap_err();
+    let api = api_error(&response(500, &[], body));
+    for text in [
+        format!("{err:?}"),
+        format!("{err}"),
+        format!("{api:?}"),
+        format!("{api}"),
+    ] {
+        assert!(!text.contains("TOPSECRET"), "{text}");
+    }
+    assert!(
+        matches!(err, Error::Decode(ref d) if d.body_snippet.contains(r#""client_secret":"****""#)),
+        "{err:?}"
+    );
+}

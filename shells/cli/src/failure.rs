@@ -88,7 +88,7 @@ pub fn kind_of(error: &CoreError) -> Kind {
         CoreError::Api(_) | CoreError::Decode(_) => Kind::Api,
         CoreError::Transport(_) | CoreError::CircuitOpen { .. } => Kind::Network,
         CoreError::RetriesExhausted { last, .. } => kind_of(last),
-        CoreError::Signature(_) => Kind::Signature,
+        CoreError::Signature(_) | CoreError::InvalidEvent { .. } => Kind::Signature,
         _ => Kind::Other,
     }
 }
