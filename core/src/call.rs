@@ -25,7 +25,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, GiveUpReason, ParamError, TransportError};
 use crate::idempotency::IdempotencyKey;
-use crate::random::JitterRng;
+use crate::random::{JitterRng, RandomSource};
 use crate::response::{self, ApiResponse};
 use crate::retry::{
     classify_status, classify_transport, BreakerConfig, BudgetConfig, CircuitBreaker, RetryBudget,
@@ -161,7 +161,6 @@ impl SharedState {
 }
 
 /// Everything a [`Call`] is built from; assembled by [`crate::client::Client::prepare`].
-#[derive(Debug)]
 pub(crate) struct CallParts {
     pub(crate) method: http::Method,
     pub(crate) uri: Result<http::Uri, Error>,
@@ -171,7 +170,23 @@ pub(crate) struct CallParts {
     pub(crate) policy: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) shared: Arc<SharedState>,
-    pub(crate) jitter_seed: u64,
+    /// Seeds the jitter, drawn only when a first retry needs it: most calls never retry, and
+    /// a draw from the OS is a system call.
+    pub(crate) random: Arc<dyn RandomSource>,
+}
+
+impl std::fmt::Debug for CallParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallParts")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("idempotency_key", &self.idempotency_key)
+            .field("policy", &self.policy)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What [`Call::handle`] decided.
@@ -199,7 +214,7 @@ const ATTEMPT_HEADER: HeaderName = HeaderName::from_static("molam-attempt");
 #[must_use = "a Call does nothing until it is polled and driven"]
 pub struct Call<T> {
     parts: CallParts,
-    rng: JitterRng,
+    rng: Option<JitterRng>,
     attempts: u32,
     started: Option<Duration>,
     _output: PhantomData<fn() -> T>,
@@ -207,10 +222,9 @@ pub struct Call<T> {
 
 impl<T: DeserializeOwned> Call<T> {
     pub(crate) fn new(parts: CallParts) -> Self {
-        let rng = JitterRng::new(parts.jitter_seed);
         Call {
             parts,
-            rng,
+            rng: None,
             attempts: 0,
             started: None,
             _output: PhantomData,
@@ -328,7 +342,11 @@ impl<T: DeserializeOwned> Call<T> {
         let reason = if self.attempts >= self.parts.policy.max_attempts {
             GiveUpReason::MaxAttempts
         } else {
-            let unit = self.rng.next_unit();
+            let random = &self.parts.random;
+            let unit = self
+                .rng
+                .get_or_insert_with(|| JitterRng::new(random.next_u64()))
+                .next_unit();
             let wait = self.parts.policy.backoff(self.attempts, unit, retry_after);
             let elapsed = now.saturating_sub(self.started.unwrap_or(now));
             if elapsed.saturating_add(wait) > self.parts.policy.deadline {

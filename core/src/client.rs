@@ -168,7 +168,7 @@ impl Client {
             policy,
             timeout: options.get_timeout().unwrap_or(inner.config.timeout()),
             shared: inner.shared.clone(),
-            jitter_seed: inner.random.next_u64(),
+            random: inner.random.clone(),
         })
     }
 }

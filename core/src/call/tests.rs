@@ -27,7 +27,7 @@ fn call_with(policy: RetryPolicy, shared: Arc<SharedState>) -> Call<serde_json::
         policy,
         timeout: Duration::from_secs(30),
         shared,
-        jitter_seed: 7,
+        random: Arc::new(crate::random::SeededRandom::new(7)),
     })
 }
 
