@@ -47,3 +47,29 @@ fn an_event_object_with_an_out_of_range_amount_is_kept_as_unknown() {
     assert!(object["amount"].is_f64());
     assert!(object["amount"].as_f64().unwrap() > 5.5e57);
 }
+
+/// `response_refund`: masking the values of `…secret` keys in a kept body snippet replaces a
+/// short value with `****`, so the snippet may grow past 1 KiB; it stays bounded (each such
+/// key takes at least 11 characters of the kept KiB and grows it by at most 4).
+#[test]
+fn a_snippet_full_of_empty_secrets_stays_bounded_and_masked() {
+    let mut body = br#"{"id":"re_1","amount":"not a number","#.to_vec();
+    while body.len() < 2048 {
+        body.extend_from_slice(br#""secret":"","#);
+    }
+    let error = interpret::<molam_core::resources::Refund>(&response(200, &body)).unwrap_err();
+    let molam_core::Error::Decode(decode) = &error else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert!(decode.body_snippet.contains(r#""secret":"****""#));
+    assert!(
+        decode.body_snippet.len() > 1024,
+        "{}",
+        decode.body_snippet.len()
+    );
+    assert!(
+        decode.body_snippet.len() <= 1536,
+        "{}",
+        decode.body_snippet.len()
+    );
+}

@@ -42,15 +42,17 @@ fn shown_all(value: &(impl std::fmt::Debug + std::fmt::Display + ?Sized)) -> Str
 
 /// Every error variant a call, a webhook or a configuration can produce, built while the
 /// secrets are in play.
-fn errors(api_key: &str, webhook: &WebhookSecret) -> Vec<Error> {
+fn errors(api_key: &str, webhook: &WebhookSecret, client_secret: &str) -> Vec<Error> {
     let config = Config::builder()
         .api_key(api_key)
         .webhook_secret(webhook.clone())
         .build()
         .unwrap();
-    let client = Client::new(config, "prop", Arc::new(SeededRandom::new(7)));
     let mut errors = Vec::new();
+    // A fresh client per script, so that one script's failures do not open the breaker
+    // for the next (which would then fail fast with CircuitOpen instead).
     let run = |outcomes: Vec<Result<http::Response<Vec<u8>>, TransportError>>| {
+        let client = Client::new(config.clone(), "prop", Arc::new(SeededRandom::new(7)));
         let request = PreparedRequest {
             method: http::Method::POST,
             path_and_query: "/v1/connect/payment_intents".into(),
@@ -59,10 +61,7 @@ fn errors(api_key: &str, webhook: &WebhookSecret) -> Vec<Error> {
         let mut call = client.prepare::<PaymentIntent>(request, &RequestOptions::new());
         let mut now = Duration::ZERO;
         for outcome in outcomes {
-            match call.poll_request(now) {
-                Ok(_) => {}
-                Err(e) => return e,
-            }
+            call.poll_request(now).unwrap();
             match call.handle(outcome, now) {
                 Step::Done(Err(e)) => return e,
                 Step::Done(Ok(_)) => panic!("the scripts here all fail"),
@@ -92,6 +91,9 @@ fn errors(api_key: &str, webhook: &WebhookSecret) -> Vec<Error> {
         Err(TransportError::timeout("slow")),
     ]));
     errors.push(run(vec![response(200, "not json")]));
+    // A 2xx intent that does not decode: its body, client secret included, is kept in part.
+    let undecodable = format!(r#"{{"id":"pi_1","amount":"x","client_secret":"{client_secret}"}}"#);
+    errors.push(run(vec![response(200, &undecodable)]));
     // Configuration errors with the secrets in the offending values.
     for builder in [
         Config::builder().api_key(format!("{api_key} ")),
@@ -185,11 +187,44 @@ proptest! {
             shown(&pi),
             shown(&pi.client_secret),
         ];
-        texts.extend(errors(&api_key, &webhook).iter().map(shown_all));
+        let errors = errors(&api_key, &webhook, &format!("pi_1_secret_{client_material}"));
+        // Every kind of error is in the list (so the check below cannot silently weaken).
+        for (kind, present) in [
+            ("api", errors.iter().any(|e| matches!(e, Error::Api(_)))),
+            ("retries", errors.iter().any(|e| matches!(e, Error::RetriesExhausted { .. }))),
+            ("decode", errors.iter().any(|e| matches!(e, Error::Decode(_)))),
+            ("config", errors.iter().any(|e| matches!(e, Error::InvalidConfig(_)))),
+            ("signature", errors.iter().any(|e| matches!(e, Error::Signature(_)))),
+        ] {
+            prop_assert!(present, "no {kind} error built");
+        }
+        texts.extend(errors.iter().map(shown_all));
         for text in &texts {
             assert_hidden(&key_material, text)?;
             assert_hidden(&webhook_material, text)?;
             assert_hidden(&client_material, text)?;
         }
     }
+}
+
+/// A payment intent that fails to decode (its `amount` is a string) keeps a body snippet for
+/// debugging, without the intent's `client_secret`.
+#[test]
+fn a_payment_intent_that_fails_to_decode_does_not_show_its_client_secret() {
+    let body = br#"{"id":"pi_1","object":"payment_intent","amount":"2500","currency":"XOF","status":"succeeded","client_secret":"pi_1_secret_5ecretClientMaterial"}"#;
+    let response = http::Response::builder()
+        .status(200)
+        .body(body.to_vec())
+        .unwrap();
+    let error = molam_core::response::interpret::<PaymentIntent>(&response).unwrap_err();
+    let Error::Decode(decode) = &error else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert!(
+        decode.body_snippet.ends_with(r#""client_secret":"****"}"#),
+        "{}",
+        decode.body_snippet
+    );
+    let shown = format!("{error} {error:?} {error:#?}");
+    assert!(!shown.contains("5ecretClientMaterial"), "{shown}");
 }
