@@ -27,8 +27,3 @@ pub mod webhook_event;
 
 pub use config::{ApiKey, Config, ConfigBuilder};
 pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
-
-/// The workspace README's examples, run as doctests so the front door cannot rot.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

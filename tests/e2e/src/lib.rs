@@ -135,3 +135,9 @@ impl Harness {
         self.stats()["requests"][route].as_u64().unwrap_or(0)
     }
 }
+
+/// The workspace README's examples, run as doctests so the front door cannot rot. They live
+/// here because this crate depends on every other one.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
