@@ -172,3 +172,6 @@ impl Client {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
