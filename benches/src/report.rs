@@ -1,0 +1,390 @@
+//! The markdown of `BENCHMARKS.md`: medians of the rounds, ratios against issue 8's
+//! targets, and the other crates' benches as they printed themselves.
+
+use std::fmt::Write;
+
+use crate::external;
+use crate::load::Outcome;
+use crate::runner::{Comparison, InFlight, Results};
+
+/// SDK over raw, per target.
+const SEQUENTIAL: f64 = 1.05;
+const CONCURRENT: f64 = 1.10;
+const WEBHOOK_64K: f64 = 1.10;
+const CORE: f64 = 1.5;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+fn time(ns: f64) -> String {
+    if !ns.is_finite() {
+        "—".to_owned()
+    } else if ns < 1e3 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{:.2} ms", ns / 1e6)
+    }
+}
+
+fn verdict(ratio: f64, limit: f64) -> &'static str {
+    if !ratio.is_finite() {
+        "not measured"
+    } else if ratio <= limit {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+/// One compared pair of criterion benches.
+struct Pair {
+    label: String,
+    sdk_ns: f64,
+    raw_ns: f64,
+    ratio: f64,
+    limit: Option<f64>,
+}
+
+fn pairs(results: &Results) -> Vec<Pair> {
+    let Some(first) = results.criterion.first() else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    for id in first.keys() {
+        let segments: Vec<&str> = id.split('/').collect();
+        if !segments.contains(&"sdk") {
+            continue;
+        }
+        let raw_id = segments
+            .iter()
+            .map(|s| if *s == "sdk" { "raw" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let label = segments
+            .iter()
+            .filter(|s| **s != "sdk")
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        let per_round = |key: &str| -> Vec<f64> {
+            results
+                .criterion
+                .iter()
+                .map(|round| round.get(key).copied().unwrap_or(f64::NAN))
+                .collect()
+        };
+        let (sdk, raw) = (per_round(id), per_round(&raw_id));
+        let ratios = sdk.iter().zip(&raw).map(|(s, r)| s / r).collect();
+        let limit = if label.starts_with("webhook_verify") {
+            label.ends_with("64KiB").then_some(WEBHOOK_64K)
+        } else if label.starts_with("idempotency_key") {
+            None
+        } else {
+            Some(CORE)
+        };
+        pairs.push(Pair {
+            label,
+            sdk_ns: median(sdk),
+            raw_ns: median(raw),
+            ratio: median(ratios),
+            limit,
+        });
+    }
+    pairs
+}
+
+fn rps(o: &Outcome) -> f64 {
+    o.calls as f64 / o.seconds
+}
+
+/// SDK time per call over raw time per call, per round (= raw req/s over SDK req/s).
+fn load_ratio(c: &Comparison) -> f64 {
+    median(
+        c.raw
+            .iter()
+            .zip(&c.sdk)
+            .map(|(r, s)| rps(r) / rps(s))
+            .collect(),
+    )
+}
+
+fn load_limit(c: &Comparison) -> f64 {
+    if c.concurrency == 1 {
+        SEQUENTIAL
+    } else {
+        CONCURRENT
+    }
+}
+
+fn mode(c: &Comparison) -> String {
+    if c.concurrency == 1 {
+        "sequential".to_owned()
+    } else {
+        format!("{} concurrent", c.concurrency)
+    }
+}
+
+/// The whole document.
+pub fn markdown(results: &Results, quick: bool) -> String {
+    let mut md = String::new();
+    let pairs = pairs(results);
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Written by `cargo run -p molam-bench --release -- all`{}; rerun it rather than \
+         editing this file. Every figure below was measured by that run.\n",
+        if quick {
+            " **--quick (a smoke run: small counts, one round)**"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        md,
+        "**How to read it.** This machine is shared and drifts, so only *ratios measured in the \
+         same run* are compared with targets: the SDK against the raw client or primitive doing \
+         the same work, the two run back to back in each round (alternating which goes first), \
+         each ratio the median of the rounds' ratios. Absolute figures (medians of the rounds) are \
+         there for scale, never asserted. A ratio of 1.00 means the SDK costs nothing over the \
+         raw path; below 1.00 is noise in the SDK's favour.\n"
+    );
+    let _ = writeln!(md, "## Machine\n\n| | |\n|---|---|");
+    for (name, value) in &results.machine {
+        let _ = writeln!(md, "| {name} | {value} |");
+    }
+    let _ = writeln!(
+        md,
+        "| measuring time (after the build) | {:.0} s |\n",
+        results.seconds
+    );
+
+    let _ = writeln!(md, "## Targets (issue 8)\n");
+    md.push_str(&targets(results, &pairs));
+    let _ = writeln!(
+        md,
+        "\n## The core (criterion, {} rounds)\n\n`cargo bench -p molam-bench --bench core` \
+         (`benches/benches/core.rs`). Response bodies are real answers of the mock's \
+         sans-IO handler. *raw* is `serde_json::to_vec` + `http::Request::builder` with the \
+         same headers (build), `serde_json::from_slice` into the same type (parse), or \
+         HMAC-SHA256 from the `hmac` crate over the same signed payload with a constant-time \
+         compare (webhooks).\n",
+        results.criterion.len()
+    );
+    let _ = writeln!(
+        md,
+        "| work | SDK | raw | SDK / raw | target | verdict |\n|---|---|---|---|---|---|"
+    );
+    for pair in &pairs {
+        let (target, verdict) = match pair.limit {
+            Some(limit) => (format!("≤ {limit:.2}"), verdict(pair.ratio, limit)),
+            None => ("—".to_owned(), "—"),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.3} | {target} | {verdict} |",
+            pair.label,
+            time(pair.sdk_ns),
+            time(pair.raw_ns),
+            pair.ratio
+        );
+    }
+    let parse_ns = median(
+        results
+            .criterion
+            .iter()
+            .map(|r| r.get("signature_header/parse").copied().unwrap_or(f64::NAN))
+            .collect(),
+    );
+    let _ = writeln!(
+        md,
+        "| signature_header/parse (alone) | {} | — | — | — | — |",
+        time(parse_ns)
+    );
+
+    load_section(&mut md, results);
+    in_flight_section(&mut md, &results.in_flight);
+
+    for (title, command, outcome) in &results.external {
+        let _ = writeln!(md, "\n## {title}\n\n`{command}`, as it printed:\n");
+        match outcome {
+            Ok(text) if !text.is_empty() => {
+                let _ = writeln!(md, "```text\n{text}\n```");
+            }
+            Ok(_) => {
+                let _ = writeln!(md, "(it printed nothing)");
+            }
+            Err(why) => {
+                let _ = writeln!(md, "{why}");
+            }
+        }
+    }
+    let notes = external::workspace().join("benches/NOTES.md");
+    if let Ok(text) = std::fs::read_to_string(notes) {
+        let _ = writeln!(md, "\n{}", text.trim());
+    }
+    md
+}
+
+/// The table of issue 8's targets, also put in the README by the runner.
+fn targets(results: &Results, pairs: &[Pair]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "| what | SDK / raw | target | verdict |\n|---|---|---|---|"
+    );
+    for c in &results.load {
+        let ratio = load_ratio(c);
+        let limit = load_limit(c);
+        let _ = writeln!(
+            md,
+            "| {} client, {}: time per create-payment-intent | {ratio:.3} | ≤ {limit:.2} | {} |",
+            c.client,
+            mode(c),
+            verdict(ratio, limit)
+        );
+    }
+    for pair in pairs {
+        let headline =
+            pair.label == "webhook_verify/64KiB" || pair.label == "roundtrip/create_payment_intent";
+        if let (true, Some(limit)) = (headline, pair.limit) {
+            let what = if pair.label.starts_with("webhook") {
+                "webhook verify, 64 KiB body, vs raw HMAC-SHA256"
+            } else {
+                "core build + parse (create-payment-intent) vs serde_json + http::Request"
+            };
+            let _ = writeln!(
+                md,
+                "| {what} | {:.3} | ≤ {limit:.2} | {} |",
+                pair.ratio,
+                verdict(pair.ratio, limit)
+            );
+        }
+    }
+
+    md
+}
+
+/// The README's `## Performance` figures: the targets table and where it was measured.
+pub fn readme_block(results: &Results) -> String {
+    let mut md = String::new();
+    let facts = |name: &str| {
+        results
+            .machine
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("unknown", |(_, v)| v.as_str())
+    };
+    let _ = writeln!(
+        md,
+        "Measured {} on {} ({} logical CPUs), {}; every figure in [BENCHMARKS.md](BENCHMARKS.md).\n",
+        facts("date"),
+        facts("CPU"),
+        facts("logical CPUs (nproc)"),
+        facts("rustc"),
+    );
+    md.push_str(&targets(results, &pairs(results)));
+    md
+}
+
+fn load_section(md: &mut String, results: &Results) {
+    let _ = writeln!(
+        md,
+        "\n## The clients on loopback ({} rounds)\n\n`benches/src/load.rs`: create-payment-intent \
+         against the mock (in the runner's process, 2 server threads) on 127.0.0.1, each run in \
+         a process of its own (so peak RSS is that client's alone). *raw* sends the very \
+         request the core builds (method, URL, headers, body; a fresh idempotency key of the \
+         same length per call) through a ureq `Agent` / hyper-util client configured exactly as \
+         the SDK's, and decodes the answer into the same `PaymentIntent`. Concurrent blocking \
+         calls are threads sharing one client; async calls are tasks on a 2-thread runtime.\n",
+        results.rounds
+    );
+    let _ = writeln!(
+        md,
+        "| client | calls | variant | req/s | p50 | p99 | peak RSS | errors | SDK / raw (time per call) | target | verdict |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for c in &results.load {
+        let ratio = load_ratio(c);
+        let limit = load_limit(c);
+        for (name, runs) in [("raw", &c.raw), ("SDK", &c.sdk)] {
+            let med = |f: &dyn Fn(&Outcome) -> f64| median(runs.iter().map(f).collect());
+            let errors: usize = runs.iter().map(|o| o.errors).sum();
+            let (r, t, v) = if name == "SDK" {
+                (
+                    format!("{ratio:.3}"),
+                    format!("≤ {limit:.2}"),
+                    verdict(ratio, limit),
+                )
+            } else {
+                (String::new(), String::new(), "")
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {name} | {:.0} | {} | {} | {:.1} MiB | {errors} | {r} | {t} | {v} |",
+                c.client,
+                mode(c),
+                med(&rps),
+                time(med(&|o| o.p50_us * 1e3)),
+                time(med(&|o| o.p99_us * 1e3)),
+                med(&|o| o.peak_rss_kib as f64) / 1024.0,
+            );
+        }
+    }
+}
+
+fn in_flight_section(md: &mut String, in_flight: &Result<InFlight, String>) {
+    let _ = writeln!(md, "\n## Async calls in flight\n");
+    let run = match in_flight {
+        Ok(run) => run,
+        Err(why) => {
+            let _ = writeln!(md, "Not measured: {why}");
+            return;
+        }
+    };
+    let _ = writeln!(
+        md,
+        "{} create-payment-intent calls started at once on a 2-thread runtime, against a mock \
+         that holds every answer {} ms (its `delay` fault), each client in a process of its \
+         own. *RSS in flight* is the highest `VmRSS` sampled before the first answer came \
+         back; *per call* is (RSS in flight − RSS before) / calls, connection included. \
+         *held at the mock* is the most calls the mock was holding at one time.\n",
+        run.calls, run.delay_ms
+    );
+    let _ = writeln!(
+        md,
+        "| client | RSS before | RSS in flight | per call | held at the mock | succeeded | failed |\n\
+         |---|---|---|---|---|---|---|"
+    );
+    let per_call = |o: &Outcome| {
+        (o.in_flight_rss_kib.saturating_sub(o.base_rss_kib)) as f64 / run.calls as f64
+    };
+    for (name, (o, held)) in [("raw hyper-util", &run.raw), ("molam-tokio", &run.sdk)] {
+        let _ = writeln!(
+            md,
+            "| {name} | {:.1} MiB | {:.1} MiB | {:.1} KiB | {held} | {} | {} |",
+            o.base_rss_kib as f64 / 1024.0,
+            o.in_flight_rss_kib as f64 / 1024.0,
+            per_call(o),
+            o.calls,
+            o.errors
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nSDK / raw memory per in-flight call: {:.2}.",
+        per_call(&run.sdk.0) / per_call(&run.raw.0)
+    );
+}
