@@ -4,7 +4,8 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET…]
 #
 # Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`). Seeds from fuzz/seeds/<target>/
-# are copied into the (gitignored) corpus fuzz/corpus/<target>/ first. Crashing inputs land in
+# (written by make_seeds.py) and raw inputs that once failed, fuzz/regressions/<target>/, are
+# copied into the (gitignored) corpus fuzz/corpus/<target>/ first. Crashing inputs land in
 # fuzz/artifacts/<target>/. Environment:
 #   FUZZ_JOBS=2        run this many targets at once (default 1)
 #   FUZZ_SANITIZER=…   cargo-fuzz sanitizer (default none: the code is safe Rust, and speed
@@ -34,7 +35,9 @@ trap 'rm -rf "$LOGS"' EXIT
 run_one() {
   local target="$1"
   mkdir -p "corpus/$target" "artifacts/$target"
-  if [ -d "seeds/$target" ]; then cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true; fi
+  for dir in seeds regressions; do
+    if [ -d "$dir/$target" ]; then cp -n "$dir/$target"/* "corpus/$target/" 2>/dev/null || true; fi
+  done
   # -timeout: an input running 10 s is a hang, reported as a crash.
   if nice -n "$NICE" cargo +nightly fuzz run -O -a -s "$SANITIZER" "$target" "corpus/$target" -- \
       -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -print_final_stats=1 \
