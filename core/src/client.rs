@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use serde::de::DeserializeOwned;
 
 use crate::call::{Call, CallParts, PreparedRequest, RequestOptions, SharedState};
@@ -47,6 +48,8 @@ pub struct Client {
 
 struct Inner {
     config: Config,
+    /// The base URL split once: scheme, authority and path prefix (often empty).
+    base: Result<(Scheme, Authority, String), Error>,
     random: Arc<dyn RandomSource>,
     shared: Arc<SharedState>,
     base_headers: HeaderMap,
@@ -89,9 +92,11 @@ impl Client {
             base_headers.insert(MOLAM_VERSION, version);
         }
         let shared = Arc::new(SharedState::new(config.budget(), config.breaker()));
+        let base = split_base(config.api_base());
         Client {
             inner: Arc::new(Inner {
                 config,
+                base,
                 random,
                 shared,
                 base_headers,
@@ -127,9 +132,19 @@ impl Client {
         options: &RequestOptions,
     ) -> Call<T> {
         let inner = &self.inner;
-        let uri = format!("{}{}", inner.config.api_base(), request.path_and_query)
-            .parse::<http::Uri>()
-            .map_err(|e| Error::InvalidParams(ParamError::new("path", e.to_string())));
+        let uri = inner.base.clone().and_then(|(scheme, authority, prefix)| {
+            let path_and_query = if prefix.is_empty() {
+                PathAndQuery::try_from(request.path_and_query)
+            } else {
+                PathAndQuery::try_from(format!("{prefix}{}", request.path_and_query))
+            };
+            http::Uri::builder()
+                .scheme(scheme)
+                .authority(authority)
+                .path_and_query(path_and_query.map_err(invalid_path)?)
+                .build()
+                .map_err(invalid_path)
+        });
         let mut headers = inner.base_headers.clone();
         if let Some(version) = options.get_api_version() {
             // Validated by RequestOptions::api_version.
@@ -171,6 +186,25 @@ impl Client {
             random: inner.random.clone(),
         })
     }
+}
+
+/// Splits a validated base URL (`scheme://authority[/prefix]`, no trailing slash) once, so that
+/// each call only parses its own path.
+fn split_base(base: &str) -> Result<(Scheme, Authority, String), Error> {
+    let uri = base.parse::<http::Uri>().map_err(invalid_path)?;
+    let parts = uri.into_parts();
+    let (Some(scheme), Some(authority)) = (parts.scheme, parts.authority) else {
+        return Err(invalid_path("the base URL has no scheme or host"));
+    };
+    let prefix = parts
+        .path_and_query
+        .map(|p| p.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    Ok((scheme, authority, prefix))
+}
+
+fn invalid_path(e: impl std::fmt::Display) -> Error {
+    Error::InvalidParams(ParamError::new("path", e.to_string()))
 }
 
 #[cfg(test)]

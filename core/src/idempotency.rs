@@ -76,17 +76,18 @@ impl IdempotencyKey {
     /// assert_eq!(key.as_str(), "abababab-abab-4bab-abab-abababababab");
     /// ```
     pub fn from_random_bytes(mut bytes: [u8; 16]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         bytes[6] = (bytes[6] & 0x0F) | 0x40; // version 4
         bytes[8] = (bytes[8] & 0x3F) | 0x80; // RFC 4122 variant
-        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-        IdempotencyKey(format!(
-            "{}-{}-{}-{}-{}",
-            hex(&bytes[0..4]),
-            hex(&bytes[4..6]),
-            hex(&bytes[6..8]),
-            hex(&bytes[8..10]),
-            hex(&bytes[10..16])
-        ))
+        let mut key = String::with_capacity(36);
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                key.push('-');
+            }
+            key.push(char::from(DIGITS[usize::from(b >> 4)]));
+            key.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        }
+        IdempotencyKey(key)
     }
 
     /// The key as sent on the wire.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use http::header::HeaderMap;
+use http::header::{HeaderMap, HeaderName};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -73,13 +73,19 @@ impl<T> std::ops::Deref for ApiResponse<T> {
     }
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+// Names built once: a lookup by `&str` would parse and validate the name on every call.
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
+const SHOULD_RETRY: HeaderName = HeaderName::from_static("molam-should-retry");
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name)?.to_str().ok().map(str::trim)
 }
 
 /// `X-Request-Id`, if present, printable ASCII and at most 255 bytes.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    header_str(headers, "x-request-id")
+    header_str(headers, &X_REQUEST_ID)
         .filter(|v| !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
 }
@@ -87,7 +93,7 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 /// `Retry-After` as whole seconds (API.md §1: an integer). Anything else — a date, a negative
 /// or fractional number, garbage — is ignored. Huge values saturate (the policy caps them).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = header_str(headers, "retry-after")?;
+    let v = header_str(headers, &RETRY_AFTER)?;
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -96,7 +102,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// `Molam-Should-Retry: true|false` (case-insensitive); anything else is ignored.
 pub fn should_retry(headers: &HeaderMap) -> Option<bool> {
-    let v = header_str(headers, "molam-should-retry")?;
+    let v = header_str(headers, &SHOULD_RETRY)?;
     if v.eq_ignore_ascii_case("true") {
         Some(true)
     } else if v.eq_ignore_ascii_case("false") {
@@ -108,7 +114,7 @@ pub fn should_retry(headers: &HeaderMap) -> Option<bool> {
 
 /// `Idempotent-Replayed: true`.
 pub fn idempotent_replayed(headers: &HeaderMap) -> bool {
-    header_str(headers, "idempotent-replayed").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    header_str(headers, &REPLAYED).is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// At most [`MAX_KEPT_BODY`] bytes of `body` as text, cut on a character boundary, with

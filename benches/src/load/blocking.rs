@@ -22,6 +22,8 @@ fn raw_agent(config: &Config) -> ureq::Agent {
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(64)
         .timeout_connect(Some(config.connect_timeout()))
         .timeout_send_request(Some(config.timeout()))
         .timeout_send_body(Some(config.timeout()))

@@ -593,3 +593,16 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         Poll::Pending => panic!("the in-memory store's futures are always ready"),
     }
 }
+
+#[test]
+fn uuid_v4_keys_keep_byte_order_and_set_version_and_variant() {
+    let bytes: [u8; 16] = std::array::from_fn(|i| i as u8);
+    assert_eq!(
+        IdempotencyKey::from_random_bytes(bytes).as_str(),
+        "00010203-0405-4607-8809-0a0b0c0d0e0f"
+    );
+    assert_eq!(
+        IdempotencyKey::from_random_bytes([0xff; 16]).as_str(),
+        "ffffffff-ffff-4fff-bfff-ffffffffffff"
+    );
+}

@@ -62,6 +62,10 @@ impl UreqTransport {
             // A redirect could carry the API key to another host: answers are taken as they are.
             .max_redirects(0)
             .max_redirects_will_error(false)
+            // ureq keeps 3 idle connections per host by default: a server with many threads
+            // calling Molam would reconnect (TCP + TLS) on most calls. All go to one host.
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(64)
             .timeout_connect(Some(config.connect_timeout()))
             .timeout_send_request(Some(config.timeout()))
             .timeout_send_body(Some(config.timeout()))

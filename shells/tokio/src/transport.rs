@@ -97,7 +97,11 @@ impl HyperTransport {
                 .collect()
                 .await
                 .map_err(|e| TransportError::after_send(format!("reading the body: {e}")))?;
-            Ok(http::Response::from_parts(parts, body.to_bytes().to_vec()))
+            // `Vec::from` takes over an unshared buffer instead of copying it.
+            Ok(http::Response::from_parts(
+                parts,
+                Vec::from(body.to_bytes()),
+            ))
         };
         match tokio::time::timeout(timeout, exchange).await {
             Ok(outcome) => outcome,
