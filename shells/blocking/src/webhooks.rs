@@ -1,12 +1,11 @@
 //! Webhook verification with the client's configured secrets and the system clock.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use http::header::HeaderMap;
 use molam_core::resources::Event;
 use molam_core::webhook_event;
 use molam_core::Error;
 
+use crate::client::unix_ms;
 use crate::Client;
 
 /// Webhook verification; see [`Client::webhooks`].
@@ -31,14 +30,6 @@ impl Webhooks<'_> {
 
     /// The same, given the `Molam-Signature` header's value (`None` when it is missing).
     pub fn verify_header(&self, header: Option<&str>, body: &[u8]) -> Result<Event, Error> {
-        webhook_event::construct_event(self.client.config(), header, body, unix_now())
+        webhook_event::construct_event(self.client.config(), header, body, unix_ms() / 1000)
     }
-}
-
-/// Now on the system clock, in unix seconds.
-fn unix_now() -> i64 {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    i64::try_from(since).unwrap_or(i64::MAX)
 }
