@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora under fuzz/seeds/<target>/ from real API responses (API.md §2-3)
-and the API.md §6 webhook vector, in the byte layouts the targets decode (see src/lib.rs and
+"""Writes the seed corpora under fuzz/seeds/<target>/ from real API responses (REFERENCE.md §2-3)
+and the REFERENCE.md §7 webhook vector, in the byte layouts the targets decode (see src/lib.rs and
 fuzz_targets/webhook_verify.rs). Re-run after changing a layout; the output is committed."""
 import json, os, shutil, struct
 

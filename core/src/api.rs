@@ -1,5 +1,5 @@
 //! Endpoint handles: `client.payment_intents().create(&params, &options)` and the like, one
-//! per call of API.md §4.
+//! per call of REFERENCE.md §4.
 //!
 //! Each method validates its parameters first (an invalid one is
 //! [`Error::InvalidParams`](crate::Error::InvalidParams), and nothing is built), then builds a

@@ -1,4 +1,4 @@
-//! The core client: configuration, the shared retry guards, and the headers of API.md §1.
+//! The core client: configuration, the shared retry guards, and the headers of REFERENCE.md §1.
 //!
 //! A shell wraps one [`Client`] and drives the [`Call`]s it prepares; the endpoint handles
 //! (`client.payment_intents()`, …) live in [`crate::api`].
@@ -123,7 +123,7 @@ impl Client {
             .unwrap_or_default()
     }
 
-    /// Turns an endpoint's request into a [`Call`] with every header of API.md §1: the key,
+    /// Turns an endpoint's request into a [`Call`] with every header of REFERENCE.md §1: the key,
     /// user agent, version, `Accept`, `Content-Type` on bodies, and on POSTs the caller's
     /// idempotency key or a fresh UUID v4 that every retry reuses.
     pub fn prepare<T: DeserializeOwned>(

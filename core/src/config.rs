@@ -335,7 +335,7 @@ fn invalid(name: &'static str, reason: &str) -> ConfigError {
     }
 }
 
-/// A key id is `[A-Za-z0-9_-]{1,64}` (API.md §5, the rule the header parser applies); a
+/// A key id is `[A-Za-z0-9_-]{1,64}` (REFERENCE.md §5, the rule the header parser applies); a
 /// secret is non-empty printable ASCII.
 fn check_webhook_secret(secret: &WebhookSecret) -> Result<(), &'static str> {
     if let Some(kid) = secret.kid() {

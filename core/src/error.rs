@@ -171,7 +171,7 @@ impl ParamError {
     }
 }
 
-/// The `type` of an API error (API.md §2).
+/// The `type` of an API error (REFERENCE.md §2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiErrorType {
@@ -229,7 +229,7 @@ impl fmt::Display for ApiErrorType {
     }
 }
 
-/// A non-2xx answer from the API (API.md §2).
+/// A non-2xx answer from the API (REFERENCE.md §2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {

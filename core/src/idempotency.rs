@@ -38,7 +38,7 @@ pub use store::{
 /// How long the API remembers a key, and so how long a completed record is worth keeping.
 pub const RECORD_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// A validated `Idempotency-Key`: 1–255 printable ASCII characters, no spaces (API.md §1).
+/// A validated `Idempotency-Key`: 1–255 printable ASCII characters, no spaces (REFERENCE.md §1).
 ///
 /// ```
 /// use molam_core::idempotency::IdempotencyKey;

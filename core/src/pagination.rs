@@ -9,7 +9,7 @@
 //!                   └─▶ Done           nothing more (end of list, cap reached, or an error)
 //! ```
 //!
-//! Cursor rule (API.md §1, Stripe's convention): going forward, the next page starts after
+//! Cursor rule (REFERENCE.md §1, Stripe's convention): going forward, the next page starts after
 //! the last object of the page (`starting_after = last.id`); when the first params carried
 //! `ending_before`, pages go backward, each ending before the first object of the previous
 //! one. The list ends when a page says `has_more: false`, is empty, or would repeat the

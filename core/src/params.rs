@@ -1,4 +1,4 @@
-//! Parameters of the API's endpoints (API.md §4), checked before any request is built.
+//! Parameters of the API's endpoints (REFERENCE.md §4), checked before any request is built.
 //!
 //! Each endpoint has one type with public fields, a constructor taking the required ones,
 //! chained setters for the rest, and `validate()`. A failure is a [`ParamError`] naming the
@@ -37,7 +37,7 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 /// The longest id accepted.
 pub const MAX_ID_LEN: usize = 255;
 
-/// Checks an object id: 1 to 255 of `A-Z a-z 0-9 _` (API.md §4), so that no caller input
+/// Checks an object id: 1 to 255 of `A-Z a-z 0-9 _` (REFERENCE.md §4), so that no caller input
 /// can change a request's path or query. The error names `field` and does not quote the id.
 ///
 /// ```

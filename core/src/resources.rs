@@ -1,4 +1,4 @@
-//! The objects the API returns (API.md §3): payment intents, refunds, payouts, events and
+//! The objects the API returns (REFERENCE.md §3): payment intents, refunds, payouts, events and
 //! lists of them, with the value types they share ([`Currency`], [`Metadata`]).
 //!
 //! Decoding is tolerant, because the API grows: unknown fields are ignored, optional fields

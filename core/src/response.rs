@@ -1,4 +1,4 @@
-//! Interpreting `http::Response` values (API.md §1–2): headers, error bodies, decoding.
+//! Interpreting `http::Response` values (REFERENCE.md §1–2): headers, error bodies, decoding.
 //!
 //! Every function here accepts any response at all — empty, truncated, enormous, non-JSON,
 //! with missing or garbage headers — and never panics.
@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, ApiErrorType, DecodeError, Error};
 
-/// The most of a raw body an error keeps (API.md §2: at most 1 KiB).
+/// The most of a raw body an error keeps (REFERENCE.md §2: at most 1 KiB).
 pub const MAX_KEPT_BODY: usize = 1024;
 
 /// Facts about a response that every result and error can carry.
@@ -90,7 +90,7 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// `Retry-After` as whole seconds (API.md §1: an integer). Anything else — a date, a negative
+/// `Retry-After` as whole seconds (REFERENCE.md §1: an integer). Anything else — a date, a negative
 /// or fractional number, garbage — is ignored. Huge values saturate (the policy caps them).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = header_str(headers, &RETRY_AFTER)?;
@@ -168,7 +168,7 @@ pub fn error_type_for_status(status: u16) -> ApiErrorType {
 }
 
 /// Builds the [`ApiError`] for a non-2xx response. A body that is not the error object of
-/// API.md §2 still yields an error with the status, the request id and ≤ 1 KiB of the body.
+/// REFERENCE.md §2 still yields an error with the status, the request id and ≤ 1 KiB of the body.
 pub fn api_error(response: &http::Response<Vec<u8>>) -> ApiError {
     let status = response.status().as_u16();
     let headers = response.headers();

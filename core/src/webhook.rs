@@ -1,4 +1,4 @@
-//! Webhook signatures (API.md §5): parsing `Molam-Signature`, signing, verifying.
+//! Webhook signatures (REFERENCE.md §5): parsing `Molam-Signature`, signing, verifying.
 //!
 //! Pure functions: the time of verification is a parameter (`now_unix`), secrets come from a
 //! [`SecretResolver`] the caller supplies. Nothing here reads a clock or does I/O.
@@ -37,7 +37,7 @@ mod tests;
 
 pub use header::SignatureHeader;
 
-/// How far `t` may be from now, in the past or the future, by default: 300 s (API.md §5).
+/// How far `t` may be from now, in the past or the future, by default: 300 s (REFERENCE.md §5).
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// A `Molam-Signature` header longer than this many bytes is malformed.
 pub const MAX_HEADER_LEN: usize = 8 * 1024;
@@ -48,7 +48,7 @@ pub const MAX_ITEMS: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignatureError {
-    /// The `Molam-Signature` header is missing, too long, or not of the form of API.md §5.
+    /// The `Molam-Signature` header is missing, too long, or not of the form of REFERENCE.md §5.
     #[error("malformed Molam-Signature header: {0}")]
     Malformed(String),
     /// No secret is known for the header's `kid` (or no default secret without `kid`).
@@ -134,7 +134,7 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 
 /// A `Molam-Signature` value: `t=<timestamp>[,kid=<kid>],v1=<sig>[,v1=<sig>…]`.
 ///
-/// It only formats: a `kid` or signature out of the API.md §5 form yields a header that
+/// It only formats: a `kid` or signature out of the REFERENCE.md §5 form yields a header that
 /// [`SignatureHeader::parse`] rejects, which is what tests of bad senders want.
 ///
 /// ```

@@ -1,5 +1,5 @@
 //! A webhook delivery turned into an [`Event`]: find the `Molam-Signature` header, verify it
-//! with the configured secrets (API.md §5), and only then decode the body. What the shells'
+//! with the configured secrets (REFERENCE.md §5), and only then decode the body. What the shells'
 //! `client.webhooks().verify(..)` calls, with the time they read from the system clock.
 //!
 //! No I/O, no clock: `now_unix` is handed in.

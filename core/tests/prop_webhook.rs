@@ -1,4 +1,4 @@
-//! Property tests of webhook signing and verification (API.md §5): a freshly signed header
+//! Property tests of webhook signing and verification (REFERENCE.md §5): a freshly signed header
 //! verifies for any body, secret and time within the tolerance; any single-bit change of the
 //! body or of a signature fails; any time outside the tolerance fails.
 

@@ -1,4 +1,4 @@
-//! API.md §6, the normative webhook vector, checked through the public API only (what a
+//! REFERENCE.md §7, the normative webhook vector, checked through the public API only (what a
 //! merchant's code and the mock server see).
 
 use molam_core::webhook::{

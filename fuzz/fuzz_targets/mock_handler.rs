@@ -1,6 +1,6 @@
 //! The mock's sans-IO handler (`Mock::handle`) on sequences of arbitrary requests against one
 //! stateful mock: it never panics and always answers a valid HTTP status with a request id
-//! and a JSON body; every non-2xx body is an API.md §2 error object.
+//! and a JSON body; every non-2xx body is an REFERENCE.md §2 error object.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -137,7 +137,7 @@ fuzz_target!(|input: Requests| {
         if !response.status().is_success() {
             assert!(
                 body["error"]["type"].is_string() && body["error"]["message"].is_string(),
-                "{status} error body of {path} is not an API.md §2 error: {body}"
+                "{status} error body of {path} is not an REFERENCE.md §2 error: {body}"
             );
         }
     }

@@ -1,5 +1,5 @@
 //! `SignatureHeader::parse` on arbitrary text: never panics, and whatever it accepts obeys
-//! API.md §5 and formats back to a header that parses to the same value.
+//! REFERENCE.md §5 and formats back to a header that parses to the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -14,7 +14,7 @@ use molam_core::webhook::{
 use molam_fuzz::Cursor;
 use sha2::Sha256;
 
-/// Byte layout (so seeds can be written from the API.md §6 vector, see `make_seeds.py`):
+/// Byte layout (so seeds can be written from the REFERENCE.md §7 vector, see `make_seeds.py`):
 ///
 /// ```text
 /// now: i64 BE, t: i64 BE, tolerance_secs: u32 BE, signer: u8,

@@ -1,4 +1,4 @@
-//! The headers of API.md §1 on what the client prepares, for every endpoint.
+//! The headers of REFERENCE.md §1 on what the client prepares, for every endpoint.
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::error::ConfigError;
 
-/// The prefixes of the key kinds Molam issues (API.md §1).
+/// The prefixes of the key kinds Molam issues (REFERENCE.md §1).
 const PREFIXES: [&str; 3] = ["sk_test_", "sk_live_", "jwt_"];
 
 /// The longest key accepted: a generous bound for `jwt_` tokens that still fits in a header.

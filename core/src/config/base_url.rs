@@ -1,4 +1,4 @@
-//! Validation and normalisation of the API base URL (API.md §1).
+//! Validation and normalisation of the API base URL (REFERENCE.md §1).
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 

@@ -3,7 +3,7 @@
 use super::{validate_optional_id, Query};
 use crate::error::ParamError;
 
-/// Which page of a list to fetch (API.md §1): `limit` (1–100; the API's default is 10),
+/// Which page of a list to fetch (REFERENCE.md §1): `limit` (1–100; the API's default is 10),
 /// a cursor (`starting_after` or `ending_before`, an object id, not both), and bounds on
 /// `created` (unix seconds, inclusive).
 ///

@@ -66,7 +66,7 @@ impl Metadata {
         self.0.is_empty()
     }
 
-    /// Checks the limits of API.md §3; the error names the `metadata` field. Values are
+    /// Checks the limits of REFERENCE.md §3; the error names the `metadata` field. Values are
     /// never quoted in the error (they may hold personal data); keys are.
     pub fn validate(&self) -> Result<(), ParamError> {
         let fail = |reason: String| Err(ParamError::new("metadata", reason));

@@ -102,7 +102,7 @@ impl Resource for PaymentIntent {
     }
 }
 
-/// Why a payment attempt failed: the API's error object (API.md §2).
+/// Why a payment attempt failed: the API's error object (REFERENCE.md §2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LastPaymentError {

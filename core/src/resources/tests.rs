@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::*;
 
-/// The body of the webhook test vector of API.md §6.
+/// The body of the webhook test vector of REFERENCE.md §7.
 const VECTOR_BODY: &str = r#"{"id":"evt_1NtestVector","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3Ntest","object":"payment_intent","amount":2500,"currency":"XOF","status":"succeeded"}}}"#;
 
 fn intent_json() -> Value {

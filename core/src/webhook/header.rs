@@ -1,4 +1,4 @@
-//! Parsing of the `Molam-Signature` header (API.md §5).
+//! Parsing of the `Molam-Signature` header (REFERENCE.md §5).
 //!
 //! The parser is strict where a mistake could weaken verification (`t`, `kid`, `v1`) and
 //! lenient only where the contract asks for it (whitespace around items, unknown keys). It
@@ -11,7 +11,7 @@ use super::{SignatureError, MAX_HEADER_LEN, MAX_ITEMS};
 
 /// Length in bytes of a `v1` signature (an HMAC-SHA256 output).
 const MAC_LEN: usize = 32;
-/// Longest `kid` allowed by API.md §5.
+/// Longest `kid` allowed by REFERENCE.md §5.
 const MAX_KID_LEN: usize = 64;
 
 /// A parsed `Molam-Signature` header: `t=<unix seconds>[,kid=<key id>],v1=<hex>[,v1=<hex>…]`.

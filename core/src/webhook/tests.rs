@@ -1,4 +1,4 @@
-//! Webhook signatures against API.md §5 and the normative vector of §6.
+//! Webhook signatures against REFERENCE.md §5 and the normative vector of §7.
 
 #![allow(
     clippy::unwrap_used,
@@ -27,7 +27,7 @@ fn is_malformed(result: Result<SignatureHeader, SignatureError>) -> bool {
     matches!(result, Err(SignatureError::Malformed(_)))
 }
 
-// §6 test vector.
+// §7 test vector.
 
 #[test]
 fn vector_sign_yields_the_normative_v1() {

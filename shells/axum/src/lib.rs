@@ -1,7 +1,7 @@
 //! # molam-axum
 //!
 //! A Molam webhook endpoint for [axum]: it reads the raw body (size-limited), verifies
-//! `Molam-Signature` with the core's rules (API.md §5), records the event in an inbox keyed
+//! `Molam-Signature` with the core's rules (REFERENCE.md §5), records the event in an inbox keyed
 //! by its id, and answers 2xx — only once the event is recorded, so none is lost after Molam
 //! was told "received", and no merchant code sees a delivery before that.
 //!

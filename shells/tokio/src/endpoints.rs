@@ -1,4 +1,4 @@
-//! The endpoint handles (API.md §4), the same in `molam-blocking` and `molam-tokio` but for
+//! The endpoint handles (REFERENCE.md §4), the same in `molam-blocking` and `molam-tokio` but for
 //! `async`. Every method is one line: the core builds and validates the
 //! [`Call`](molam_core::call::Call), [`Client::execute`] drives it.
 //!

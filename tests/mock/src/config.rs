@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 pub struct MockConfig {
     /// Seed of object ids, request ids and fault draws.
     pub seed: u64,
-    /// The secret webhook deliveries are signed with (API.md §5).
+    /// The secret webhook deliveries are signed with (REFERENCE.md §5).
     pub webhook_secret: String,
     /// The key id put in `Molam-Signature` (`kid=`); `None` leaves it out.
     pub webhook_kid: Option<String>,

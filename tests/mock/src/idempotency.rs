@@ -1,4 +1,4 @@
-//! Server-side idempotency (API.md §1, §2): per API key, an `Idempotency-Key` is remembered
+//! Server-side idempotency (REFERENCE.md §1, §2): per API key, an `Idempotency-Key` is remembered
 //! for 24 h with a fingerprint of the request (method, path with query, parsed body).
 //!
 //! ```text

@@ -1,7 +1,7 @@
 //! # molam-mock
 //!
 //! A stateful local Molam API for tests, demos and benchmarks: every endpoint of the wire
-//! contract (`shared/API.md` §4) with its state machines, idempotency, events, signed webhook
+//! contract (`REFERENCE.md` §4) with its state machines, idempotency, events, signed webhook
 //! deliveries with retries, and seeded fault injection.
 //!
 //! Two layers:

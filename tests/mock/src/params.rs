@@ -176,7 +176,7 @@ impl Body {
     }
 }
 
-/// The list parameters of API.md §1 and one per-resource filter.
+/// The list parameters of REFERENCE.md §1 and one per-resource filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ListQuery {
     pub(crate) limit: usize,
@@ -262,7 +262,7 @@ fn unix_seconds(name: &str, value: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::invalid(name, format!("Invalid {name}: must be unix seconds.")))
 }
 
-/// `[A-Za-z0-9_]{1,255}`, the id alphabet of API.md §4.
+/// `[A-Za-z0-9_]{1,255}`, the id alphabet of REFERENCE.md §4.
 pub(crate) fn is_object_id(s: &str) -> bool {
     (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }

@@ -1,4 +1,4 @@
-//! The route table: every method and path the mock serves, `/v1/` (API.md §4) and the
+//! The route table: every method and path the mock serves, `/v1/` (REFERENCE.md §4) and the
 //! `/__mock/` control endpoints. `tests/mock/openapi.yaml` describes the same set.
 
 use http::Method;
@@ -7,7 +7,7 @@ use crate::params::is_object_id;
 
 /// What a request asks for, once its method and path are matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // the variants are named after the calls of API.md §4 and README.md
+#[allow(missing_docs)] // the variants are named after the calls of REFERENCE.md §4 and README.md
 pub enum Endpoint {
     CreatePaymentIntent,
     RetrievePaymentIntent,
@@ -52,7 +52,7 @@ const fn r(method: &'static str, path: &'static str, endpoint: Endpoint) -> Rout
     }
 }
 
-/// Every route, in the order of API.md §4 then the control endpoints.
+/// Every route, in the order of REFERENCE.md §4 then the control endpoints.
 pub const ROUTES: &[Route] = &[
     r(
         "POST",

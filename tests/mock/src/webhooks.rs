@@ -3,7 +3,7 @@
 //! each outcome with [`crate::Mock::handle_delivery_result`]. A non-2xx answer (or none) is
 //! retried with exponential backoff up to [`DeliveryRetry::max_attempts`].
 //!
-//! Signatures follow API.md §5 and are computed here, independently of `molam-core`, so
+//! Signatures follow REFERENCE.md §5 and are computed here, independently of `molam-core`, so
 //! that the core's verifier is checked against a second implementation.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -80,7 +80,7 @@ pub(crate) struct Webhooks {
     log: VecDeque<Attempt>,
 }
 
-/// Lower-case hex HMAC-SHA256 of `"{t}.{body}"` keyed by the secret's bytes (API.md §5).
+/// Lower-case hex HMAC-SHA256 of `"{t}.{body}"` keyed by the secret's bytes (REFERENCE.md §5).
 pub(crate) fn sign(secret: &str, t: i64, body: &[u8]) -> String {
     // HMAC takes keys of any length, so this cannot fail.
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {

@@ -1,4 +1,4 @@
-//! The HTTP side of the API as a server sees it: error bodies (API.md §2), JSON replies,
+//! The HTTP side of the API as a server sees it: error bodies (REFERENCE.md §2), JSON replies,
 //! query strings. Nothing here knows about payments.
 
 use http::{header, HeaderValue, StatusCode};
@@ -32,7 +32,7 @@ impl Reply {
     }
 }
 
-/// An error answer of API.md §2, and whether the request counts as executed (and so is
+/// An error answer of REFERENCE.md §2, and whether the request counts as executed (and so is
 /// stored under its idempotency key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiError {

@@ -66,7 +66,7 @@ fn metadata() -> impl Strategy<Value = Metadata> {
     proptest::collection::btree_map("[a-z_]{1,40}", "\\PC{0,100}", 0..6).prop_map(Metadata::from)
 }
 
-/// The largest amount the mock accepts; above it answers 400 `amount_too_large` (API.md §2),
+/// The largest amount the mock accepts; above it answers 400 `amount_too_large` (REFERENCE.md §2),
 /// while the SDK's own check lets through up to `params::MAX_AMOUNT`.
 const MOCK_MAX_AMOUNT: i64 = 99_999_999;
 

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The API.md §6 vector.
+/// The REFERENCE.md §7 vector.
 pub const VECTOR_SECRET: &str = "whsec_test_5f1c2a9e";
 pub const VECTOR_T: i64 = 1_700_000_000;
 pub const VECTOR_BODY: &str = r#"{"id":"evt_1NtestVector","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3Ntest","object":"payment_intent","amount":2500,"currency":"XOF","status":"succeeded"}}}"#;

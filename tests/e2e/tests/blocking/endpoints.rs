@@ -1,4 +1,4 @@
-//! Every endpoint of API.md §4, end to end, and pagination over 250 objects.
+//! Every endpoint of REFERENCE.md §4, end to end, and pagination over 250 objects.
 
 use molam_blocking::params::{
     CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, CreatePayout, CreateRefund,

@@ -1,4 +1,4 @@
-//! Every error type of API.md §2 reaches the caller typed, with its request id; retryable
+//! Every error type of REFERENCE.md §2 reaches the caller typed, with its request id; retryable
 //! ones are retried under the same idempotency key.
 
 use molam_blocking::params::{ConfirmPaymentIntent, CreatePaymentIntent, CreatePayout};

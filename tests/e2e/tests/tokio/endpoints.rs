@@ -1,4 +1,4 @@
-//! Every endpoint of API.md §4, end to end, and pagination over 250 objects.
+//! Every endpoint of REFERENCE.md §4, end to end, and pagination over 250 objects.
 
 use futures_util::StreamExt;
 use molam_tokio::params::{

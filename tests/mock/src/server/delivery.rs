@@ -1,5 +1,5 @@
 //! The webhook sender: takes due deliveries from the mock, POSTs them over plain HTTP with a
-//! 10 s limit (API.md §5), and reports each outcome back so failures are retried.
+//! 10 s limit (REFERENCE.md §5), and reports each outcome back so failures are retried.
 
 use std::sync::Arc;
 use std::time::Duration;

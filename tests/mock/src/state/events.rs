@@ -1,4 +1,4 @@
-//! Events (API.md §3): one per state change, holding the object as it was, and the request
+//! Events (REFERENCE.md §3): one per state change, holding the object as it was, and the request
 //! that caused it (`null` for changes that time brought).
 
 use serde::Serialize;
@@ -6,10 +6,10 @@ use serde::Serialize;
 use super::{Account, Call, Charge, Listed, PaymentIntent, Payout, Refund};
 use crate::wire::{ApiError, Reply};
 
-/// The API version events are rendered with (API.md §1 `Molam-Version`).
+/// The API version events are rendered with (REFERENCE.md §1 `Molam-Version`).
 pub(crate) const API_VERSION: &str = "2025-01-16";
 
-/// Every event type of API.md §3.
+/// Every event type of REFERENCE.md §3.
 pub(crate) const EVENT_TYPES: &[&str] = &[
     "payment_intent.created",
     "payment_intent.succeeded",
@@ -48,7 +48,7 @@ pub(crate) struct EventRequest {
     pub(crate) idempotency_key: Option<String>,
 }
 
-/// An event exactly as API.md §3 puts it on the wire.
+/// An event exactly as REFERENCE.md §3 puts it on the wire.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Event {
     pub(crate) id: String,

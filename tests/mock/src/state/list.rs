@@ -1,4 +1,4 @@
-//! Collections of objects and their pagination (API.md §1, §3 "List"): newest first, ties
+//! Collections of objects and their pagination (REFERENCE.md §1, §3 "List"): newest first, ties
 //! broken by creation order, cursors by id, `has_more` in both directions.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Payment intents and their charges (API.md §3, §4), with the test payment methods:
+//! Payment intents and their charges (REFERENCE.md §3, §4), with the test payment methods:
 //!
 //! ```text
 //! create ─▶ requires_payment_method ─(confirm + pm)─┐
@@ -78,7 +78,7 @@ fn test_method(pm: &str) -> Option<TestMethod> {
     })
 }
 
-/// A payment intent exactly as API.md §3 puts it on the wire.
+/// A payment intent exactly as REFERENCE.md §3 puts it on the wire.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct PaymentIntent {
     pub(crate) id: String,

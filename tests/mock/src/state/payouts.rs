@@ -1,4 +1,4 @@
-//! Payouts (API.md §3, §4):
+//! Payouts (REFERENCE.md §3, §4):
 //!
 //! ```text
 //! create ─▶ pending ─(mobile_money 5 s, bank_transfer 60 s)─▶ in_transit ─(arrival_date)─▶ paid
@@ -25,7 +25,7 @@ fn schedule(method: &str) -> (i64, i64) {
     }
 }
 
-/// A payout exactly as API.md §3 puts it on the wire.
+/// A payout exactly as REFERENCE.md §3 puts it on the wire.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Payout {
     pub(crate) id: String,
@@ -145,7 +145,7 @@ pub(crate) fn list(account: &Account, call: &Call<'_>) -> Result<Reply, ApiError
     })
 }
 
-/// Timer: `pending` → `in_transit` (no event: API.md lists none for it).
+/// Timer: `pending` → `in_transit` (no event: REFERENCE.md lists none for it).
 pub(crate) fn in_transit(account: &mut Account, id: &str, cx: &mut Ctx<'_>) {
     if let Some(payout) = account
         .payouts

@@ -1,4 +1,4 @@
-//! Refunds of a paid intent's charge (API.md §3, §4): the refunds of a charge never add up
+//! Refunds of a paid intent's charge (REFERENCE.md §3, §4): the refunds of a charge never add up
 //! to more than its amount received; without `amount` a refund takes what is left. Card
 //! refunds succeed at once; mobile money refunds are `pending` for 10 s, then `succeeded`.
 
@@ -12,7 +12,7 @@ use crate::wire::{ApiError, Reply};
 /// Seconds a mobile money refund stays `pending`.
 pub(crate) const MOBILE_MONEY_REFUND_SECONDS: i64 = 10;
 
-/// A refund exactly as API.md §3 puts it on the wire.
+/// A refund exactly as REFERENCE.md §3 puts it on the wire.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Refund {
     pub(crate) id: String,

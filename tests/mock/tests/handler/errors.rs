@@ -1,4 +1,4 @@
-//! The error rows of API.md §2 that the API itself produces (faults are in `faults.rs`,
+//! The error rows of REFERENCE.md §2 that the API itself produces (faults are in `faults.rs`,
 //! idempotency errors in `idempotency.rs`).
 
 use serde_json::json;
