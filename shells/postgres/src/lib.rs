@@ -1,6 +1,6 @@
 //! PostgreSQL idempotency store, webhook inbox and secret resolver for the Molam SDK.
 //!
-//! - [`migrate`] applies the schema of `migrations/` (embedded in the binary).
+//! - [`migrate`] applies the schema of the crate's `migrations/` (embedded in the binary).
 //! - [`PgIdempotencyStore`] is the durable `AsyncIdempotencyStore` of `molam_core`: a payment
 //!   is sent once per idempotency key across crashes and restarts of the merchant's servers.
 //! - [`PgWebhookInbox`] is the durable `molam_core::inbox::AsyncWebhookInbox`: it records

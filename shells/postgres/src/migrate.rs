@@ -1,6 +1,10 @@
-//! Applies the numbered files of `migrations/` in order, each once, each in a transaction.
+//! Applies the numbered files of this crate's `migrations/` directory in order, each once, each
+//! in a transaction.
 //!
-//! The files are embedded at build time, so a deployed binary carries the schema it expects.
+//! That directory is the schema's one source: the files are embedded at build time (so a
+//! deployed binary carries the schema it expects) and ship in the published crate, and the
+//! repository's top-level `migrations/` is a symbolic link to it, for `psql -f`. A new
+//! migration is a new file there plus its entry in [`MIGRATIONS`]; a test checks the two agree.
 //! Concurrent migrators (several replicas starting at once) are serialized by a transaction
 //! advisory lock per schema; the one that comes second finds the migration recorded and skips
 //! it. A file edited after it was applied is refused ([`Error::MigrationChanged`]).
@@ -61,7 +65,7 @@ pub(crate) enum Step {
 pub const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "idempotency_and_webhooks",
-    sql: include_str!("../../../migrations/001_idempotency_and_webhooks.sql"),
+    sql: include_str!("../migrations/001_idempotency_and_webhooks.sql"),
 }];
 
 /// A migration this call applied.
@@ -145,6 +149,26 @@ mod tests {
         let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
         let expected: Vec<i64> = (1..=MIGRATIONS.len() as i64).collect();
         assert_eq!(versions, expected);
+    }
+
+    #[test]
+    fn every_sql_file_of_the_migrations_directory_is_embedded_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+            .map(|path| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        let embedded: Vec<(String, String)> = MIGRATIONS
+            .iter()
+            .map(|m| (format!("{:03}_{}.sql", m.version, m.name), m.sql.to_owned()))
+            .collect();
+        assert_eq!(files, embedded);
     }
 
     #[test]

@@ -105,8 +105,8 @@ async fn psql_applies_the_same_file_twice_and_migrate_adopts_the_result() {
     let Some(db) = TestDb::empty().await else {
         return;
     };
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../migrations/001_idempotency_and_webhooks.sql");
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/001_idempotency_and_webhooks.sql");
     let text = std::fs::read_to_string(&file).expect("the migration file is readable");
     assert_eq!(
         text, MIGRATIONS[0].sql,
