@@ -1,5 +1,6 @@
 //! Bearer authentication as the mock understands it: any well-formed key is accepted and
-//! owns its own data; `…_restricted_…` keys may not move money out (payouts).
+//! owns its own data, and each connected account it names has its own too (REFERENCE.md §6);
+//! `…_restricted_…` keys may not move money out (payouts).
 
 use http::header::AUTHORIZATION;
 use http::HeaderMap;
@@ -15,6 +16,15 @@ pub(crate) struct Caller {
     pub(crate) livemode: bool,
     /// `sk_test_restricted_…` / `sk_live_restricted_…`: no payouts.
     pub(crate) restricted: bool,
+    /// The connected account of `Molam-Account` (REFERENCE.md §6), if the platform named one.
+    pub(crate) account: Option<String>,
+}
+
+impl Caller {
+    /// The state this caller sees: its key's own, or that of the connected account it named.
+    pub(crate) fn scope(&self) -> String {
+        crate::platform::scope(&self.key, self.account.as_deref())
+    }
 }
 
 /// Reads `Authorization: Bearer <key>`. Keys are `sk_test_…` or `sk_live_…` followed by
@@ -52,6 +62,7 @@ pub(crate) fn authenticate(headers: &HeaderMap) -> Result<Caller, ApiError> {
         ));
     }
     Ok(Caller {
+        account: crate::platform::connected_account(headers)?,
         livemode: key.starts_with("sk_live_"),
         restricted: key.starts_with("sk_test_restricted_")
             || key.starts_with("sk_live_restricted_"),

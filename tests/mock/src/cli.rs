@@ -1,5 +1,6 @@
 //! The command line of the `molam-mock` binary: flags → [`MockConfig`] and [`ServerOptions`].
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -79,6 +80,11 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", requires = "tls")]
     pub key_out: Option<PathBuf>,
 
+    /// Add a field to every object answered and delivered, as a later API version would:
+    /// NAME=JSON, e.g. --extra-field 'risk={"score":3}' (repeatable).
+    #[arg(long = "extra-field", value_name = "NAME=JSON")]
+    pub extra_fields: Vec<String>,
+
     /// Worker threads of the server's runtime.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
@@ -94,6 +100,10 @@ impl Cli {
     /// let (config, options) = cli.into_config().unwrap();
     /// assert_eq!((config.seed, config.faults.rate), (7, 0.1));
     /// assert_eq!(options.addr.port(), 12111);
+    ///
+    /// let cli = Cli::parse_from(["molam-mock", "--extra-field", r#"risk={"score":3}"#]);
+    /// let (config, _) = cli.into_config().unwrap();
+    /// assert_eq!(config.extra_object_fields["risk"], serde_json::json!({"score": 3}));
     /// ```
     pub fn into_config(self) -> Result<(MockConfig, ServerOptions), String> {
         let mut faults = FaultConfig {
@@ -113,6 +123,16 @@ impl Cli {
                 ));
             }
         }
+        let mut extra_object_fields = BTreeMap::new();
+        for field in &self.extra_fields {
+            let (name, value) = field
+                .split_once('=')
+                .filter(|(name, _)| !name.is_empty())
+                .ok_or_else(|| format!("--extra-field {field:?}: expected NAME=JSON"))?;
+            let value = serde_json::from_str(value)
+                .map_err(|e| format!("--extra-field {name}: the value is not JSON ({e})"))?;
+            extra_object_fields.insert(name.to_owned(), value);
+        }
         let config = MockConfig {
             seed: self.seed,
             webhook_secret: self.webhook_secret,
@@ -124,6 +144,7 @@ impl Cli {
                 ..DeliveryRetry::default()
             },
             faults,
+            extra_object_fields,
         };
         let options = ServerOptions {
             addr: SocketAddr::new(self.host, self.port),

@@ -1,5 +1,6 @@
 //! How a [`crate::Mock`] is set up: seed, webhook signing, retries of deliveries, faults.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,6 +34,10 @@ pub struct MockConfig {
     pub webhook_retry: DeliveryRetry,
     /// Injected faults (off by default).
     pub faults: FaultConfig,
+    /// Fields added to every object the mock answers with and delivers (unless the object
+    /// already has them), as a later API version would add fields: for testing that clients
+    /// keep what they do not know (REFERENCE.md §3). Empty by default.
+    pub extra_object_fields: BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for MockConfig {
@@ -44,6 +49,7 @@ impl Default for MockConfig {
             webhook_urls: Vec::new(),
             webhook_retry: DeliveryRetry::default(),
             faults: FaultConfig::off(),
+            extra_object_fields: BTreeMap::new(),
         }
     }
 }

@@ -21,11 +21,12 @@ use crate::control;
 use crate::idempotency::{is_valid_key, Claim, Fingerprint};
 use crate::ids::IdGenerator;
 use crate::params::Body;
+use crate::platform::Stamp;
 use crate::router::{self, Endpoint};
 use crate::shared::Shared;
 use crate::state::{self, Call, Ctx, EventRequest};
 use crate::webhooks::{Delivery, DeliveryId, DeliveryResult};
-use crate::wire::{response, ApiError};
+use crate::wire::{response, ApiError, Reply};
 
 const REQUEST_ID_SALT: u64 = 0x7265_7175_6573_7473; // "requests"
 
@@ -224,12 +225,18 @@ fn process(
         Err(e) => return fail(e.clone()),
     };
     let shared_parts = &mut *shared;
+    let scope = caller.scope();
     let account = shared_parts
         .world
         .accounts
-        .entry(caller.key.clone())
+        .entry(scope.clone())
         .or_default();
     account.livemode = caller.livemode;
+    account.connected.clone_from(&caller.account);
+    let stamp = Stamp {
+        account: caller.account.as_deref(),
+        extra: Some(&shared_parts.extra_object_fields),
+    };
     if let (Some(key), false) = (key, claimed) {
         let fingerprint = Fingerprint {
             method: p.method.clone(),
@@ -262,7 +269,13 @@ fn process(
     let result = state::execute(account, &call, &mut cx);
     let effects = cx.effects;
     let (reply, executed) = match result {
-        Ok(reply) => (reply, true),
+        Ok(reply) => (
+            Reply {
+                body: stamp.apply(reply.body),
+                ..reply
+            },
+            true,
+        ),
         Err(e) => (e.reply(), e.executed),
     };
     if let Some(key) = key {
@@ -278,7 +291,7 @@ fn process(
         id: request_id.to_owned(),
         idempotency_key: key.map(str::to_owned),
     };
-    shared.record(&caller.key, caller.livemode, now, effects, Some(request));
+    shared.record(&scope, caller.livemode, now, effects, Some(request));
     response(reply, request_id, false)
 }
 

@@ -24,6 +24,7 @@ mod handler;
 mod idempotency;
 mod ids;
 mod params;
+mod platform;
 pub mod router;
 mod shared;
 mod state;

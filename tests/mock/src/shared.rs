@@ -1,6 +1,8 @@
 //! What the handler's lock guards: the world of accounts, the virtual clock offset, fault
 //! draws, counters and the webhook queue; and how an endpoint's effects are recorded.
 
+use std::collections::BTreeMap;
+
 use http::Method;
 
 use crate::auth::Caller;
@@ -10,6 +12,7 @@ use crate::faults::Faults;
 use crate::idempotency::{Claim, Fingerprint};
 use crate::ids::IdGenerator;
 use crate::params::Body;
+use crate::platform::Stamp;
 use crate::state::{Effects, Event, EventData, EventRequest, World};
 use crate::stats::Stats;
 use crate::webhooks::Webhooks;
@@ -24,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) stats: Stats,
     pub(crate) webhooks: Webhooks,
     pub(crate) request_ids: IdGenerator,
+    /// Added to every object answered (`MockConfig::extra_object_fields`).
+    pub(crate) extra_object_fields: BTreeMap<String, serde_json::Value>,
 }
 
 impl Shared {
@@ -40,6 +45,7 @@ impl Shared {
                 config.webhook_retry,
             ),
             request_ids: IdGenerator::for_requests(config.seed),
+            extra_object_fields: config.extra_object_fields.clone(),
         }
     }
 
@@ -103,7 +109,11 @@ impl Shared {
                 kind,
             };
             if self.webhooks.wants_events() {
-                if let Ok(body) = serde_json::to_vec(&event) {
+                let stamp = Stamp {
+                    account: acct.connected.as_deref(),
+                    extra: Some(&self.extra_object_fields),
+                };
+                if let Ok(body) = serde_json::to_vec(&event).map(|body| stamp.apply(body)) {
                     // Deliveries are due by the caller's clock, not the advanced one.
                     let now_ms = when.unix_ms().saturating_sub(self.clock_offset_ms);
                     self.webhooks.enqueue(&event.id, body, now_ms);
@@ -115,7 +125,7 @@ impl Shared {
     }
 
     /// Claims a delayed request's idempotency key for the time of its delay, when the
-    /// request is otherwise well-formed and the key is free. Returns (account, key) held.
+    /// request is otherwise well-formed and the key is free. Returns (scope, key) held.
     pub(crate) fn claim_for_delay(
         &mut self,
         caller: &Result<Caller, ApiError>,
@@ -131,14 +141,16 @@ impl Shared {
         if method != Method::POST {
             return None;
         }
-        let account = self.world.accounts.entry(caller.key.clone()).or_default();
+        let scope = caller.scope();
+        let account = self.world.accounts.entry(scope.clone()).or_default();
+        account.connected.clone_from(&caller.account);
         let fingerprint = Fingerprint {
             method: method.clone(),
             target: target.to_owned(),
             body: body.clone(),
         };
         match account.idempotency.claim(key, &fingerprint, now.unix_ms()) {
-            Claim::Proceed => Some((caller.key.clone(), key.clone())),
+            Claim::Proceed => Some((scope, key.clone())),
             _ => None,
         }
     }

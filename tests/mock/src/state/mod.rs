@@ -1,4 +1,4 @@
-//! The mock's in-memory world: one [`Account`] per API key, the objects in it, the timers
+//! The mock's in-memory world: one [`Account`] per API key and connected account, the objects in it, the timers
 //! that move time-driven states, and the effects (events, timers) an endpoint leaves behind.
 //! Endpoints live in the sibling modules, one per resource; none of them does I/O.
 
@@ -24,10 +24,13 @@ use crate::params::{Body, ListQuery};
 use crate::router::Endpoint;
 use crate::wire::{ApiError, Reply};
 
-/// Everything one API key sees: its objects, events and idempotency records.
+/// Everything one API key sees, or one connected account through one API key
+/// (REFERENCE.md §6): its objects, events and idempotency records.
 #[derive(Debug, Default)]
 pub(crate) struct Account {
     pub(crate) livemode: bool,
+    /// The connected account this state belongs to (`None`: the key's own account).
+    pub(crate) connected: Option<String>,
     pub(crate) payment_intents: Collection<PaymentIntent>,
     pub(crate) charges: Collection<Charge>,
     pub(crate) refunds: Collection<Refund>,

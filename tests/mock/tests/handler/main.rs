@@ -11,5 +11,6 @@ mod openapi;
 mod pagination;
 mod payment_intents;
 mod payouts;
+mod platforms;
 mod refunds;
 mod webhooks;

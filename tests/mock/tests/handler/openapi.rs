@@ -34,3 +34,27 @@ fn openapi_paths_and_methods_are_the_routers_routes() {
         .collect();
     assert_eq!(documented, routed);
 }
+
+#[test]
+fn every_api_path_takes_the_molam_account_header() {
+    let doc = document();
+    let header = &doc["components"]["parameters"]["MolamAccount"];
+    assert_eq!(
+        (header["name"].as_str(), header["in"].as_str()),
+        (Some("Molam-Account"), Some("header"))
+    );
+    for (path, item) in doc["paths"].as_mapping().unwrap() {
+        let path = path.as_str().unwrap();
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        let refs: Vec<&str> = item["parameters"]
+            .as_sequence()
+            .map(|ps| ps.iter().filter_map(|p| p["$ref"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            refs.contains(&"#/components/parameters/MolamAccount"),
+            "{path}"
+        );
+    }
+}

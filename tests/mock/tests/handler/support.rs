@@ -12,6 +12,8 @@ pub struct Api {
     pub mock: Mock,
     pub now: MockTime,
     pub key: String,
+    /// Sent as `Molam-Account` when set (REFERENCE.md §6).
+    pub account: Option<String>,
     counter: u32,
 }
 
@@ -72,12 +74,19 @@ impl Api {
             mock: Mock::new(config),
             now: MockTime::from_unix_seconds(T0),
             key: KEY.to_owned(),
+            account: None,
             counter: 0,
         }
     }
 
     pub fn as_key(&mut self, key: &str) -> &mut Api {
         self.key = key.to_owned();
+        self
+    }
+
+    /// Acts for `account` (`None`: the platform's own account) from now on.
+    pub fn as_account(&mut self, account: Option<&str>) -> &mut Api {
+        self.account = account.map(str::to_owned);
         self
     }
 
@@ -90,12 +99,16 @@ impl Api {
     }
 
     pub fn request(&self, method: &str, path: &str) -> http::request::Builder {
-        http::Request::builder()
+        let builder = http::Request::builder()
             .method(method)
             .uri(path)
             .header("authorization", format!("Bearer {}", self.key))
             .header("accept", "application/json")
-            .header("molam-version", "2025-01-16")
+            .header("molam-version", "2025-01-16");
+        match &self.account {
+            Some(account) => builder.header("molam-account", account),
+            None => builder,
+        }
     }
 
     /// A POST with a fresh idempotency key.
