@@ -31,8 +31,9 @@ pub(crate) use query::Query;
 
 use crate::error::ParamError;
 
-/// The largest amount accepted, in the currency's minor unit.
-pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+/// The largest amount accepted, in the currency's minor unit: 99,999,999,999 (REFERENCE.md §3).
+/// The API answers 400 `amount_too_large` above it; the SDK refuses the same range first.
+pub const MAX_AMOUNT: i64 = 99_999_999_999;
 
 /// The longest id accepted.
 pub const MAX_ID_LEN: usize = 255;

@@ -39,7 +39,8 @@ fn ids_that_could_change_the_path_are_rejected_naming_the_field() {
 }
 
 #[test]
-fn amount_zero_negative_or_above_10_to_the_12_is_rejected_naming_amount() {
+fn amount_zero_negative_or_above_99_999_999_999_is_rejected_naming_amount() {
+    assert_eq!(MAX_AMOUNT, 99_999_999_999);
     for bad in [0, -1, i64::MIN, MAX_AMOUNT + 1, i64::MAX] {
         assert_eq!(
             field(CreatePaymentIntent::new(bad, Currency::XOF).validate()),

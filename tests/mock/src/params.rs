@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 
 use crate::wire::{parse_query, ApiError};
 
-/// The largest amount accepted, in minor units (Stripe's eight digits).
-pub(crate) const MAX_AMOUNT: i64 = 99_999_999;
+/// The largest amount accepted, in minor units (REFERENCE.md §3): the SDK's own bound, so that
+/// the SDK never sends what the mock refuses, nor refuses what it accepts.
+pub(crate) const MAX_AMOUNT: i64 = molam_core::params::MAX_AMOUNT;
 
 /// A POST body: a JSON object (an empty body counts as `{}`). JSON `null` fields count as absent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -273,8 +274,10 @@ mod tests {
 
     #[test]
     fn amounts_must_be_positive_integers_within_the_maximum() {
-        let body =
-            Body::parse(br#"{"a": 0, "b": 2.5, "c": "10", "d": 100000000, "e": 2500}"#).unwrap();
+        let body = Body::parse(
+            br#"{"a": 0, "b": 2.5, "c": "10", "d": 100000000000, "e": 2500, "g": 99999999999}"#,
+        )
+        .unwrap();
         assert_eq!(body.amount("a").unwrap_err().param.as_deref(), Some("a"));
         assert_eq!(
             body.amount("b").unwrap_err().code,
@@ -286,6 +289,7 @@ mod tests {
         );
         assert_eq!(body.amount("d").unwrap_err().code, Some("amount_too_large"));
         assert_eq!(body.amount("e").unwrap(), Some(2500));
+        assert_eq!(body.amount("g").unwrap(), Some(99_999_999_999));
         assert_eq!(
             body.required_amount("f").unwrap_err().code,
             Some("parameter_missing")

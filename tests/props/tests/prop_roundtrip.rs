@@ -66,12 +66,8 @@ fn metadata() -> impl Strategy<Value = Metadata> {
     proptest::collection::btree_map("[a-z_]{1,40}", "\\PC{0,100}", 0..6).prop_map(Metadata::from)
 }
 
-/// The largest amount the mock accepts; above it answers 400 `amount_too_large` (REFERENCE.md §2),
-/// while the SDK's own check lets through up to `params::MAX_AMOUNT`.
-const MOCK_MAX_AMOUNT: i64 = 99_999_999;
-
 fn amount() -> impl Strategy<Value = i64> {
-    prop_oneof![1i64..=10_000, 1i64..=MOCK_MAX_AMOUNT]
+    prop_oneof![1i64..=10_000, 1i64..=molam_core::params::MAX_AMOUNT]
 }
 
 const FINAL_METHODS: [&str; 2] = ["pm_card_visa", "pm_momo_success"];
@@ -174,19 +170,31 @@ proptest! {
         prop_assert_eq!(fetched, payout);
     }
 
+    /// REFERENCE.md §3: above the range the SDK refuses before sending, and the API (the mock)
+    /// answers 400 `amount_too_large` to a client that sends it anyway: the two agree.
     #[test]
-    fn an_amount_the_sdk_allows_but_the_api_refuses_is_a_typed_400(
-        amount in (MOCK_MAX_AMOUNT + 1)..=molam_core::params::MAX_AMOUNT,
+    fn an_amount_above_the_range_is_refused_by_the_sdk_and_by_the_api(
+        amount in (molam_core::params::MAX_AMOUNT + 1)..=i64::MAX,
     ) {
         let l = Loop::new(1);
-        let call = l.client.payment_intents()
+        let refused = l.client.payment_intents()
             .create(&CreatePaymentIntent::new(amount, Currency::XOF), &RequestOptions::new())
+            .err();
+        let field = match &refused {
+            Some(molam_core::Error::InvalidParams(p)) => Some(p.field.as_str()),
+            _ => None,
+        };
+        prop_assert_eq!(field, Some("amount"), "{:?}", refused);
+        let request = http::Request::post("/v1/connect/payment_intents")
+            .header("authorization", "Bearer sk_test_props_0123456789")
+            .header("idempotency-key", format!("too-large-{amount}"))
+            .body(format!(r#"{{"amount":{amount},"currency":"XOF"}}"#).into_bytes())
             .unwrap();
-        let error = l.run(call).unwrap_err();
-        let api = error.api_error().unwrap();
-        prop_assert_eq!(api.status, 400);
-        prop_assert_eq!(api.code.as_deref(), Some("amount_too_large"));
-        prop_assert_eq!(api.param.as_deref(), Some("amount"));
+        let response = l.mock.handle(request, MockTime::from_unix_seconds(1_700_000_000));
+        prop_assert_eq!(response.status(), 400);
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        prop_assert_eq!(&body["error"]["code"], "amount_too_large");
+        prop_assert_eq!(&body["error"]["param"], "amount");
     }
 
     #[test]

@@ -67,11 +67,24 @@ fn bad_values_are_parameter_invalid_naming_the_field() {
 }
 
 #[test]
+fn the_largest_amount_of_the_reference_is_accepted() {
+    let mut api = Api::new();
+    let r = api.post(
+        "/v1/connect/payment_intents",
+        json!({"amount": 99_999_999_999_i64, "currency": "XOF"}),
+    );
+    assert_eq!(
+        (r.status, r.json["amount"].as_i64()),
+        (200, Some(99_999_999_999))
+    );
+}
+
+#[test]
 fn too_large_amount_is_amount_too_large() {
     let mut api = Api::new();
     let r = api.post(
         "/v1/connect/payment_intents",
-        json!({"amount": 100_000_000, "currency": "XOF"}),
+        json!({"amount": 100_000_000_000_i64, "currency": "XOF"}),
     );
     assert_eq!(
         (r.status, r.error().1, r.param()),
