@@ -28,11 +28,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod charges;
 mod events;
 mod payment_intents;
 mod payouts;
 mod refunds;
 
+pub use charges::Charges;
 pub use events::Events;
 pub use payment_intents::PaymentIntents;
 pub use payouts::Payouts;

@@ -1,4 +1,4 @@
-//! The objects the API returns (REFERENCE.md §3): payment intents, refunds, payouts, events and
+//! The objects the API returns (REFERENCE.md §3): payment intents, charges, refunds, payouts, events and
 //! lists of them, with the value types they share ([`Currency`], [`Metadata`]).
 //!
 //! Decoding is tolerant, because the API grows: unknown fields are ignored, optional fields
@@ -68,6 +68,7 @@ macro_rules! string_enum {
     };
 }
 
+mod charge;
 mod currency;
 mod event;
 mod list;
@@ -76,6 +77,7 @@ mod payment_intent;
 mod payout;
 mod refund;
 
+pub use charge::{Charge, ChargeStatus};
 pub use currency::Currency;
 pub use event::{Event, EventData, EventObject, EventRequest, EventType};
 pub use list::List;
@@ -86,7 +88,7 @@ pub use payment_intent::{
 pub use payout::{Payout, PayoutMethod, PayoutStatus};
 pub use refund::{Refund, RefundReason, RefundStatus};
 
-/// An object of the API with an id (`pi_…`, `re_…`, `po_…`, `evt_…`).
+/// An object of the API with an id (`pi_…`, `ch_…`, `re_…`, `po_…`, `evt_…`).
 pub trait Resource {
     /// The value of its `object` field, e.g. `payment_intent`.
     const OBJECT: &'static str;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use http::Method;
 
-use super::{events, payment_intents as intents, payouts, refunds};
+use super::{charges, events, payment_intents as intents, payouts, refunds};
 use crate::call::{Call, PreparedRequest, RequestOptions};
 use crate::client::Client;
 use crate::config::Config;
@@ -124,6 +124,14 @@ fn create_refund_posts_to_the_charge() {
         path,
         Some("{}"),
     );
+}
+
+#[test]
+fn retrieve_charge_gets_its_path_and_checks_the_id() {
+    let path = "/v1/connect/charges/ch_1";
+    assert_request(charges::request::retrieve("ch_1"), Method::GET, path, None);
+    assert_refused(charges::request::retrieve("ch_1/refund"), "id");
+    assert_refused(charges::request::retrieve(""), "id");
 }
 
 #[test]

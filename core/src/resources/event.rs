@@ -3,7 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::{PaymentIntent, Payout, Refund, Resource};
+use super::{Charge, PaymentIntent, Payout, Refund, Resource};
 
 string_enum! {
     /// What happened.
@@ -92,19 +92,20 @@ pub struct EventData {
     pub previous_attributes: Option<Value>,
 }
 
-/// An event's object, typed by its own `object` field (`payment_intent`, `refund`,
-/// `payout`) rather than by the event type, so new event types about known objects are
-/// typed too.
+/// An event's object, typed by its own `object` field (`payment_intent`, `charge`,
+/// `refund`, `payout`) rather than by the event type, so new event types about known objects
+/// are typed too.
 ///
-/// Objects of other kinds (a `charge` of `charge.refunded`, say), and known kinds this SDK
-/// cannot decode, are kept whole as [`EventObject::Unknown`]: an event is never lost
-/// because one of its fields is unexpected.
+/// Objects of other kinds, and known kinds this SDK cannot decode, are kept whole as
+/// [`EventObject::Unknown`]: an event is never lost because one of its fields is unexpected.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum EventObject {
     /// `"object": "payment_intent"`
     PaymentIntent(Box<PaymentIntent>),
+    /// `"object": "charge"`, as `charge.refunded` carries it.
+    Charge(Box<Charge>),
     /// `"object": "refund"`
     Refund(Box<Refund>),
     /// `"object": "payout"`
@@ -122,6 +123,7 @@ impl EventObject {
         let object = value.get("object").and_then(Value::as_str);
         let decoded = match object {
             Some(PaymentIntent::OBJECT) => typed(&value).map(EventObject::PaymentIntent),
+            Some(Charge::OBJECT) => typed(&value).map(EventObject::Charge),
             Some(Refund::OBJECT) => typed(&value).map(EventObject::Refund),
             Some(Payout::OBJECT) => typed(&value).map(EventObject::Payout),
             _ => None,
@@ -133,6 +135,7 @@ impl EventObject {
     pub fn id(&self) -> Option<&str> {
         match self {
             EventObject::PaymentIntent(o) => Some(&o.id),
+            EventObject::Charge(o) => Some(&o.id),
             EventObject::Refund(o) => Some(&o.id),
             EventObject::Payout(o) => Some(&o.id),
             EventObject::Unknown(v) => v.get("id").and_then(Value::as_str),

@@ -176,10 +176,15 @@ fn event_request_and_api_version_decode() {
 
 #[test]
 fn event_objects_of_other_kinds_or_undecodable_are_kept_whole() {
-    let charge = json!({"id": "ch_1", "object": "charge", "amount": 100});
+    let customer = json!({"id": "cus_1", "object": "customer", "email": "a@example.com"});
     assert_eq!(
-        EventObject::from_value(charge.clone()),
-        EventObject::Unknown(charge)
+        EventObject::from_value(customer.clone()),
+        EventObject::Unknown(customer)
+    );
+    let charge_without_status = json!({"id": "ch_1", "object": "charge", "amount": 100});
+    assert_eq!(
+        EventObject::from_value(charge_without_status.clone()),
+        EventObject::Unknown(charge_without_status)
     );
     let broken = json!({"id": "po_1", "object": "payout", "amount": "a lot"});
     assert_eq!(
@@ -187,6 +192,46 @@ fn event_objects_of_other_kinds_or_undecodable_are_kept_whole() {
         EventObject::Unknown(broken)
     );
     assert_eq!(EventObject::from_value(json!([1, 2])).id(), None);
+}
+
+#[test]
+fn charge_refunded_event_carries_a_typed_charge() {
+    let event: Event = serde_json::from_value(json!({
+        "id": "evt_3", "object": "event", "type": "charge.refunded",
+        "data": {"object": {"id": "ch_1", "object": "charge", "created": 7, "livemode": false,
+            "amount": 2500, "amount_refunded": 1000, "currency": "xof",
+            "payment_intent": "pi_1", "payment_method": "pm_card_visa", "refunded": false,
+            "status": "succeeded"}}
+    }))
+    .unwrap();
+    assert_eq!(event.event_type, EventType::ChargeRefunded);
+    let EventObject::Charge(charge) = &event.data.object else {
+        panic!("expected a charge, got {:?}", event.data.object);
+    };
+    assert_eq!(
+        (
+            charge.id.as_str(),
+            charge.amount,
+            charge.amount_refunded,
+            charge.refunded
+        ),
+        ("ch_1", 2500, 1000, false)
+    );
+    assert_eq!(charge.currency, Currency::XOF);
+    assert_eq!(charge.payment_intent.as_deref(), Some("pi_1"));
+    assert_eq!(charge.status, ChargeStatus::Succeeded);
+    assert_eq!(event.data.object.id(), Some("ch_1"));
+}
+
+#[test]
+fn charge_status_this_sdk_does_not_know_is_kept_and_written_back() {
+    let charge: Charge = serde_json::from_value(json!({
+        "id": "ch_2", "amount": 1, "currency": "XOF", "status": "disputed", "new_field": 1
+    }))
+    .unwrap();
+    assert_eq!(charge.status, ChargeStatus::Unknown("disputed".into()));
+    assert_eq!(serde_json::to_value(&charge).unwrap()["status"], "disputed");
+    assert_eq!((charge.refunded, charge.payment_method), (false, None));
 }
 
 #[test]

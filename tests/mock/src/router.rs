@@ -14,6 +14,7 @@ pub enum Endpoint {
     ConfirmPaymentIntent,
     CancelPaymentIntent,
     ListPaymentIntents,
+    RetrieveCharge,
     CreateRefund,
     RetrieveRefund,
     ListRefunds,
@@ -79,6 +80,7 @@ pub const ROUTES: &[Route] = &[
         "/v1/connect/payment_intents",
         Endpoint::ListPaymentIntents,
     ),
+    r("GET", "/v1/connect/charges/{id}", Endpoint::RetrieveCharge),
     r(
         "POST",
         "/v1/connect/charges/{charge}/refund",

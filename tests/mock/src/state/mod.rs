@@ -131,6 +131,7 @@ pub(crate) fn execute(
         ConfirmPaymentIntent => payment_intents::confirm(account, call, cx),
         CancelPaymentIntent => payment_intents::cancel(account, call, cx),
         ListPaymentIntents => payment_intents::list(account, call),
+        RetrieveCharge => Ok(Reply::ok(account.charges.find(call.id())?)),
         CreateRefund => refunds::create(account, call, cx),
         RetrieveRefund => Ok(Reply::ok(account.refunds.find(call.id())?)),
         ListRefunds => refunds::list(account, call),

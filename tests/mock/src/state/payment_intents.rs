@@ -111,8 +111,8 @@ pub(crate) struct PaymentError {
     payment_method: String,
 }
 
-/// The charge behind a paid intent; not an endpoint of its own, but refunds name it and
-/// `charge.refunded` events carry it.
+/// The charge behind a paid intent (REFERENCE.md §3): `GET /v1/connect/charges/{id}` serves it,
+/// refunds name it and `charge.refunded` events carry it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Charge {
     pub(crate) id: String,
@@ -389,7 +389,9 @@ pub(crate) fn cancel(
         .as_deref()
         .and_then(|c| account.charges.get_mut(c))
     {
-        charge.status = "canceled";
+        // A charge is pending, succeeded or failed (REFERENCE.md §3): a canceled intent's
+        // pending charge never moved money.
+        charge.status = "failed";
     }
     let reply = Reply::ok(&snapshot);
     cx.event(

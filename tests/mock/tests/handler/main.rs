@@ -3,6 +3,7 @@
 
 mod support;
 
+mod charges;
 mod errors;
 mod events;
 mod faults;

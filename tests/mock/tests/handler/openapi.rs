@@ -58,3 +58,12 @@ fn every_api_path_takes_the_molam_account_header() {
         );
     }
 }
+
+#[test]
+fn the_documented_amount_range_is_the_sdks() {
+    let amount = &document()["components"]["schemas"]["Amount"];
+    assert_eq!(
+        (amount["minimum"].as_i64(), amount["maximum"].as_i64()),
+        (Some(1), Some(molam_core::params::MAX_AMOUNT))
+    );
+}

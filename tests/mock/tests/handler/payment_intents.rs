@@ -113,6 +113,7 @@ fn declined_card_is_402_and_back_to_requires_payment_method() {
     assert_eq!(r.json["error"]["decline_code"], "generic_decline");
     let pi = api.get(&format!("/v1/connect/payment_intents/{id}"));
     assert_eq!(pi.json["status"], "requires_payment_method");
+    assert_eq!(pi.json["payment_method"], serde_json::Value::Null);
     assert_eq!(pi.json["last_payment_error"]["code"], "card_declined");
     assert_eq!(pi.json["last_payment_error"]["type"], "payment_error");
     let typed: PaymentIntent = pi.typed();
