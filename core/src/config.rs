@@ -76,7 +76,7 @@ impl Config {
     /// | `MOLAM_API_KEY` | required: `sk_test_…`, `sk_live_…` or `jwt_…` |
     /// | `MOLAM_API_BASE` | default `https://api.molam.com` |
     /// | `MOLAM_API_VERSION` | default `2025-01-16` |
-    /// | `MOLAM_WEBHOOK_SECRET` | comma-separated list of `kid:secret` or bare `secret` |
+    /// | `MOLAM_WEBHOOK_SECRET` | comma-separated list of `kid:secret` or bare `secret` (a `whsec_…` entry is all secret, `:` included) |
     /// | `MOLAM_MAX_RETRIES` | retries after the first attempt, 0–10 (default 2: 3 attempts) |
     /// | `MOLAM_TIMEOUT_MS` | per-attempt timeout (default 30000) |
     /// | `MOLAM_CONNECT_TIMEOUT_MS` | connect timeout (default 10000) |

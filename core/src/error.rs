@@ -138,9 +138,19 @@ pub enum ConfigError {
     /// The base URL cannot be parsed or uses another scheme than https/http.
     #[error("invalid API base URL: {0}")]
     InvalidBaseUrl(String),
-    /// `http://` was asked for a non-loopback host, or without the opt-in.
-    #[error("plain http:// is only allowed to a loopback host with allow_insecure_http: {0}")]
+    /// `http://` to a loopback host (the host is inside) without the opt-in.
+    #[error(
+        "plain http:// to {0} needs the opt-in for local mocks: set MOLAM_ALLOW_INSECURE_HTTP=1 \
+         or call ConfigBuilder::allow_insecure_http(true)"
+    )]
     InsecureHttp(String),
+    /// `http://` to a host that is not a loopback address (the host is inside): refused even
+    /// with the opt-in, which only ever allows a local mock.
+    #[error(
+        "plain http:// to {0} is refused: it is not a loopback host (localhost, 127.0.0.0/8, \
+         [::1]), and MOLAM_ALLOW_INSECURE_HTTP / allow_insecure_http only allow those; use https://"
+    )]
+    InsecureRemoteHttp(String),
     /// A setting has a value out of range or unparsable.
     #[error("invalid value for {name}: {reason}")]
     InvalidValue {

@@ -24,6 +24,9 @@ macro_rules! string_enum {
         }
 
         impl $name {
+            /// Every value this SDK knows, as on the wire, in the order of REFERENCE.md.
+            pub const KNOWN: &'static [&'static str] = &[$( $wire, )+];
+
             /// Parses the wire value; values this SDK does not know become `Unknown`.
             pub fn from_wire(value: &str) -> Self {
                 match value {

@@ -95,6 +95,29 @@ impl WebhookSecret {
         self
     }
 
+    /// Reads the `kid:secret` or `secret` form of `MOLAM_WEBHOOK_SECRET` and of the `molam`
+    /// CLI's `--secret` (one entry, not a list): the first `:` separates the key id, unless
+    /// the text starts with `whsec_`, which begins a secret, never a key id. So a secret that
+    /// contains `:` reads the same everywhere. The key id is checked when a config is built.
+    ///
+    /// ```
+    /// use molam_core::webhook::WebhookSecret;
+    /// let rotated = WebhookSecret::from_entry("k2024:whsec_abc");
+    /// assert_eq!((rotated.kid(), rotated.expose_secret()), (Some("k2024"), "whsec_abc"));
+    /// let colon = WebhookSecret::from_entry("whsec_a:b");
+    /// assert_eq!((colon.kid(), colon.expose_secret()), (None, "whsec_a:b"));
+    /// let both = WebhookSecret::from_entry("k1:whsec_a:b");
+    /// assert_eq!((both.kid(), both.expose_secret()), (Some("k1"), "whsec_a:b"));
+    /// ```
+    pub fn from_entry(entry: &str) -> Self {
+        match entry.split_once(':') {
+            Some((kid, secret)) if !entry.starts_with("whsec_") => {
+                WebhookSecret::new(secret).with_kid(kid)
+            }
+            _ => WebhookSecret::new(entry),
+        }
+    }
+
     /// The key id, if any.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()

@@ -40,8 +40,9 @@ pub(crate) fn normalize(raw: &str, allow_insecure_http: bool) -> Result<String, 
     }
     match scheme.to_ascii_lowercase().as_str() {
         "https" => {}
-        "http" if allow_insecure_http && is_loopback(&host) => {}
-        "http" => return Err(ConfigError::InsecureHttp(host)),
+        "http" if !is_loopback(&host) => return Err(ConfigError::InsecureRemoteHttp(host)),
+        "http" if !allow_insecure_http => return Err(ConfigError::InsecureHttp(host)),
+        "http" => {}
         _ => return Err(invalid("scheme must be https")),
     }
     let prefix = uri.path().trim_end_matches('/');

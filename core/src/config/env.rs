@@ -70,19 +70,21 @@ pub(super) fn name_setting_as_variable(error: ConfigError) -> ConfigError {
     }
 }
 
-/// `kid:secret` or `secret`, comma-separated; the first `:` separates the key id. The
+/// `kid:secret` or `secret`, comma-separated, each read by [`WebhookSecret::from_entry`]. The
 /// entries are checked (and errors numbered) by `ConfigBuilder::build`; here only the shape.
 fn parse_secrets(list: &str) -> Result<Vec<WebhookSecret>, ConfigError> {
     list.split(',')
         .map(str::trim)
         .enumerate()
-        .map(|(i, entry)| match entry.split_once(':') {
-            _ if entry.is_empty() => Err(invalid(
-                "MOLAM_WEBHOOK_SECRET",
-                format!("entry {} is empty", i + 1),
-            )),
-            Some((kid, secret)) => Ok(WebhookSecret::new(secret).with_kid(kid)),
-            None => Ok(WebhookSecret::new(entry)),
+        .map(|(i, entry)| {
+            if entry.is_empty() {
+                Err(invalid(
+                    "MOLAM_WEBHOOK_SECRET",
+                    format!("entry {} is empty", i + 1),
+                ))
+            } else {
+                Ok(WebhookSecret::from_entry(entry))
+            }
         })
         .collect()
 }

@@ -184,17 +184,43 @@ fn plain_http_needs_the_opt_in_and_a_loopback_host() {
         build("http://127.0.0.1:12111", false).unwrap_err(),
         ConfigError::InsecureHttp("127.0.0.1".into())
     );
-    for host in [
-        "http://api.molam.com",
-        "http://10.0.0.1",
-        "http://localhost.evil.com",
-        "http://[::2]",
+    for (url, host) in [
+        ("http://api.molam.com", "api.molam.com"),
+        ("http://10.0.0.1", "10.0.0.1"),
+        ("http://localhost.evil.com", "localhost.evil.com"),
+        ("http://[::2]", "[::2]"),
     ] {
-        assert!(
-            matches!(build(host, true).unwrap_err(), ConfigError::InsecureHttp(_)),
-            "{host}"
-        );
+        for allow in [true, false] {
+            assert_eq!(
+                build(url, allow).unwrap_err(),
+                ConfigError::InsecureRemoteHttp(host.into()),
+                "{url}"
+            );
+        }
     }
+}
+
+#[test]
+fn plain_http_errors_say_which_condition_failed_and_how_to_change_it() {
+    let error = |url: &str, allow: bool| {
+        with_key()
+            .api_base(url)
+            .allow_insecure_http(allow)
+            .build()
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        error("http://127.0.0.1:12111", false),
+        "plain http:// to 127.0.0.1 needs the opt-in for local mocks: set \
+         MOLAM_ALLOW_INSECURE_HTTP=1 or call ConfigBuilder::allow_insecure_http(true)"
+    );
+    assert_eq!(
+        error("http://example.com", true),
+        "plain http:// to example.com is refused: it is not a loopback host (localhost, \
+         127.0.0.0/8, [::1]), and MOLAM_ALLOW_INSECURE_HTTP / allow_insecure_http only allow \
+         those; use https://"
+    );
 }
 
 #[test]
@@ -358,6 +384,21 @@ fn webhook_secret_errors_never_echo_the_secret() {
     .unwrap_err();
     assert!(!error.to_string().contains("topsecret"), "{error}");
     assert!(!format!("{error:?}").contains("topsecret"), "{error:?}");
+}
+
+#[test]
+fn a_webhook_secret_containing_a_colon_is_not_split_into_a_key_id() {
+    let config = from_vars(&[
+        ("MOLAM_API_KEY", KEY),
+        ("MOLAM_WEBHOOK_SECRET", "whsec_a:b, k2:whsec_c:d"),
+    ])
+    .unwrap();
+    let secrets: Vec<_> = config
+        .webhook_secrets()
+        .iter()
+        .map(|s| (s.kid(), s.expose_secret()))
+        .collect();
+    assert_eq!(secrets, [(None, "whsec_a:b"), (Some("k2"), "whsec_c:d")]);
 }
 
 #[test]

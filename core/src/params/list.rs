@@ -29,6 +29,10 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// The largest page the API serves (REFERENCE.md §1): what to ask for when fetching
+    /// every page, so that 3,005 objects take 31 requests.
+    pub const MAX_LIMIT: u32 = 100;
+
     /// The first page, at the API's default size.
     pub fn new() -> Self {
         ListParams::default()
@@ -66,7 +70,10 @@ impl ListParams {
 
     /// Checks the limit, the cursors and that the time bounds are in order.
     pub fn validate(&self) -> Result<(), ParamError> {
-        if self.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
+        if self
+            .limit
+            .is_some_and(|limit| !(1..=Self::MAX_LIMIT).contains(&limit))
+        {
             return Err(ParamError::new("limit", "must be 1 to 100"));
         }
         validate_optional_id("starting_after", self.starting_after.as_deref())?;

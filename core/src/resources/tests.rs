@@ -328,7 +328,67 @@ fn minor_unit_exponents_follow_iso_4217() {
         [2; 4]
     );
     assert_eq!([exponent("BHD"), exponent("KWD"), exponent("TND")], [3; 3]);
-    assert_eq!(exponent("ZZZ"), 2);
+    assert_eq!([exponent("CLF"), exponent("UYW")], [4; 2]);
+}
+
+#[test]
+fn a_currency_outside_iso_4217_is_refused_naming_the_field() {
+    for code in ["XYZ", "xyz", "ZZZ", "XAU", "XTS"] {
+        let error = Currency::new(code).unwrap_err();
+        assert_eq!(error.field, "currency");
+        assert!(
+            error.reason.contains("is not an ISO 4217 currency code"),
+            "{code}: {error}"
+        );
+        assert!(!Currency::is_iso_4217(code));
+    }
+    assert_eq!(
+        Currency::new("US").unwrap_err().reason,
+        "must be a three-letter ISO 4217 code"
+    );
+}
+
+#[test]
+fn a_currency_decoded_from_a_response_is_kept_even_if_iso_lists_it_later() {
+    let code: Currency = serde_json::from_str(r#""zzz""#).unwrap();
+    assert_eq!((code.as_str(), code.minor_unit_exponent()), ("ZZZ", 2));
+    assert!(serde_json::from_str::<Currency>(r#""€€""#).is_err());
+}
+
+#[test]
+fn decimal_amounts_become_minor_units_by_the_currency_exponent() {
+    assert_eq!(Currency::USD.parse_amount("amount", "25.00"), Ok(2500));
+    assert_eq!(Currency::USD.parse_amount("amount", "25.5"), Ok(2550));
+    assert_eq!(Currency::USD.parse_amount("amount", " 2500 "), Ok(2500));
+    assert_eq!(
+        Currency::new("KWD").unwrap().parse_amount("amount", "1.5"),
+        Ok(1500)
+    );
+    assert_eq!(Currency::XOF.parse_amount("amount", "2500"), Ok(2500));
+}
+
+#[test]
+fn amounts_a_currency_cannot_have_are_refused_with_what_to_write() {
+    let reason = |c: Currency, text: &str| c.parse_amount("amount", text).unwrap_err().reason;
+    assert_eq!(
+        reason(Currency::XOF, "2500.5"),
+        "XOF has no minor unit, so amounts are whole numbers (2500 XOF is 2500)"
+    );
+    assert_eq!(
+        reason(Currency::USD, "25.005"),
+        "\"25.005\" is not an amount in USD, which has 2 decimal place(s): write 25.00 or 2500 for 25 USD"
+    );
+    assert_eq!(reason(Currency::USD, "-5"), "must be more than 0, not -5");
+    for bad in ["", "25.", ".5", "2,5", "1e3", "+5", "twenty"] {
+        assert!(
+            Currency::USD.parse_amount("amount", bad).is_err(),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        reason(Currency::USD, "99999999999999999999"),
+        format!("must be at most {}", crate::params::MAX_AMOUNT)
+    );
 }
 
 #[test]

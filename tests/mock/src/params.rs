@@ -72,14 +72,24 @@ impl Body {
         self.amount(name)?.ok_or_else(|| ApiError::missing(name))
     }
 
-    /// A three-letter ISO 4217 code in any case, returned upper case.
+    /// An ISO 4217 code in any case, returned upper case. The list of codes is the core's
+    /// (`molam_core::resources::Currency`), so the SDK and the mock refuse the same codes.
     pub(crate) fn currency(&self) -> Result<String, ApiError> {
         let v = self
             .get("currency")
             .ok_or_else(|| ApiError::missing("currency"))?;
         match v.as_str() {
-            Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Some(c) if molam_core::resources::Currency::is_iso_4217(c) => {
                 Ok(c.to_ascii_uppercase())
+            }
+            Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                Err(ApiError::invalid(
+                    "currency",
+                    format!(
+                        "Invalid currency: {} is not an ISO 4217 currency code.",
+                        c.to_ascii_uppercase()
+                    ),
+                ))
             }
             _ => Err(ApiError::invalid(
                 "currency",

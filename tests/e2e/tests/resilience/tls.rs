@@ -91,7 +91,7 @@ fn plain_http_to_a_remote_host_is_refused_before_any_connection() {
             .build()
             .expect_err("insecure");
         assert!(
-            matches!(error, ConfigError::InsecureHttp(_)),
+            matches!(error, ConfigError::InsecureRemoteHttp(_)),
             "{base}: {error:?}"
         );
         let from_env = molam_core::config::Config::from_lookup(|name| match name {
@@ -101,7 +101,7 @@ fn plain_http_to_a_remote_host_is_refused_before_any_connection() {
             _ => None,
         });
         assert!(
-            matches!(from_env, Err(ConfigError::InsecureHttp(_))),
+            matches!(from_env, Err(ConfigError::InsecureRemoteHttp(_))),
             "{base}"
         );
     }

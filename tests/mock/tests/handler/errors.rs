@@ -80,6 +80,29 @@ fn the_largest_amount_of_the_reference_is_accepted() {
 }
 
 #[test]
+fn a_currency_outside_iso_4217_is_parameter_invalid_for_intents_and_payouts() {
+    let mut api = Api::new();
+    let intent = api.post(
+        "/v1/connect/payment_intents",
+        json!({"amount": 2500, "currency": "XYZ"}),
+    );
+    let payout = api.post(
+        "/v1/treasury/payouts",
+        json!({"amount": 2500, "currency": "xyz", "method": "mobile_money", "destination": "+221770000000"}),
+    );
+    for r in [intent, payout] {
+        assert_eq!(
+            (r.status, r.error().1, r.param()),
+            (400, "parameter_invalid", "currency")
+        );
+        assert_eq!(
+            r.json["error"]["message"],
+            "Invalid currency: XYZ is not an ISO 4217 currency code."
+        );
+    }
+}
+
+#[test]
 fn too_large_amount_is_amount_too_large() {
     let mut api = Api::new();
     let r = api.post(
