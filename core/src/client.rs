@@ -71,12 +71,8 @@ impl Client {
     /// A client for `config`. `shell` names the transport in the `User-Agent` (e.g. `ureq`,
     /// `hyper`); `random` supplies idempotency keys and jitter seeds.
     pub fn new(config: Config, shell: &str, random: Arc<dyn RandomSource>) -> Client {
-        let shell: String = shell
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-            .take(32)
-            .collect();
-        let user_agent = format!("molam-rust/{} ({shell}; rust)", env!("CARGO_PKG_VERSION"));
+        let user_agent =
+            crate::config::user_agent(env!("CARGO_PKG_VERSION"), shell, config.app_info());
         let mut authorization =
             HeaderValue::from_str(&format!("Bearer {}", config.api_key().expose_secret()))
                 .expect("a validated API key is printable ASCII, so a valid header value");
@@ -88,6 +84,9 @@ impl Client {
             HeaderValue::from_str(&user_agent).expect("user agent is filtered to ASCII"),
         );
         base_headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(account) = config.account() {
+            base_headers.insert(crate::account::ACCOUNT_HEADER, account.header_value());
+        }
         if let Ok(version) = HeaderValue::from_str(config.api_version()) {
             base_headers.insert(MOLAM_VERSION, version);
         }

@@ -20,12 +20,18 @@
 //! ```
 
 mod api_key;
+mod app_info;
 mod base_url;
 mod env;
+mod proxy;
 
 use std::time::Duration;
 
 pub use api_key::ApiKey;
+pub use app_info::{user_agent, AppInfo};
+pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyCredentials};
+
+use crate::account::AccountId;
 
 use crate::error::ConfigError;
 use crate::retry::{BreakerConfig, BudgetConfig, RetryPolicy};
@@ -55,6 +61,27 @@ pub struct Config {
     webhook_secrets: Vec<WebhookSecret>,
     webhook_tolerance: Duration,
     allow_insecure_http: bool,
+    app_info: Option<AppInfo>,
+    account: Option<AccountId>,
+    proxy: ProxyConfig,
+    tls_roots: TlsRoots,
+}
+
+/// Which certificate authorities the shells trust for `https://`.
+///
+/// Bundled Mozilla roots are the default: the same on every machine, with nothing to install.
+/// Behind a corporate proxy that inspects TLS with its own authority, the operating system's
+/// store (where IT installs that authority) is the one to trust; the shells read it only when
+/// built with their `native-roots` feature, and otherwise refuse the setting when the client
+/// is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TlsRoots {
+    /// Mozilla's roots, compiled in (`webpki-roots`).
+    #[default]
+    Bundled,
+    /// The operating system's store (`rustls-native-certs`), with the `native-roots` feature.
+    Native,
 }
 
 impl Config {
@@ -82,6 +109,8 @@ impl Config {
     /// | `MOLAM_CONNECT_TIMEOUT_MS` | connect timeout (default 10000) |
     /// | `MOLAM_DEADLINE_MS` | per-call deadline across retries (default 80000) |
     /// | `MOLAM_ALLOW_INSECURE_HTTP` | `1`/`true`/`yes` or `0`/`false`/`no` (default no) |
+    /// | `MOLAM_ACCOUNT` | a connected account to act for, `acct_…` (REFERENCE.md §6) |
+    /// | `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` | proxies (lower-case names too); see [`ProxyConfig::from_lookup`] |
     ///
     /// ```
     /// use molam_core::config::Config;
@@ -155,6 +184,28 @@ impl Config {
     pub fn allow_insecure_http(&self) -> bool {
         self.allow_insecure_http
     }
+
+    /// The integration that declared itself, appended to the `User-Agent` (REFERENCE.md §1).
+    pub fn app_info(&self) -> Option<&AppInfo> {
+        self.app_info.as_ref()
+    }
+
+    /// The connected account every request acts for (`Molam-Account`, REFERENCE.md §6);
+    /// `None` for the platform's own account.
+    pub fn account(&self) -> Option<&AccountId> {
+        self.account.as_ref()
+    }
+
+    /// The proxy rules: an explicit proxy, or those of `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`
+    /// when read with [`Config::from_lookup`]. [`ProxyConfig::proxy_for`] decides per URL.
+    pub fn proxy(&self) -> &ProxyConfig {
+        &self.proxy
+    }
+
+    /// Which certificate authorities the shells trust.
+    pub fn tls_roots(&self) -> TlsRoots {
+        self.tls_roots
+    }
 }
 
 /// Builds a [`Config`]. Setters never fail; [`ConfigBuilder::build`] checks everything.
@@ -171,6 +222,10 @@ pub struct ConfigBuilder {
     webhook_secrets: Vec<WebhookSecret>,
     webhook_tolerance: Duration,
     allow_insecure_http: bool,
+    app_info: Option<AppInfo>,
+    account: Option<AccountId>,
+    proxy: ProxyConfig,
+    tls_roots: TlsRoots,
 }
 
 impl Default for ConfigBuilder {
@@ -187,6 +242,10 @@ impl Default for ConfigBuilder {
             webhook_secrets: Vec::new(),
             webhook_tolerance: crate::webhook::DEFAULT_TOLERANCE,
             allow_insecure_http: false,
+            app_info: None,
+            account: None,
+            proxy: ProxyConfig::default(),
+            tls_roots: TlsRoots::default(),
         }
     }
 }
@@ -282,6 +341,40 @@ impl ConfigBuilder {
         self
     }
 
+    /// Declares the integration built on this SDK (a plugin, say) in the `User-Agent`:
+    /// ` <name>/<version>` and ` (+<url>)` are appended (REFERENCE.md §1).
+    ///
+    /// ```
+    /// use molam_core::config::{AppInfo, Config};
+    /// let app = AppInfo::new("molam-form-woo", "2.3.1")?.with_url("https://example.com")?;
+    /// let config = Config::builder().api_key("sk_test_0123456789abcdef").app_info(app).build()?;
+    /// assert_eq!(config.app_info().map(|a| a.to_string()).as_deref(),
+    ///            Some("molam-form-woo/2.3.1 (+https://example.com)"));
+    /// # Ok::<(), molam_core::ConfigError>(())
+    /// ```
+    pub fn app_info(mut self, app: AppInfo) -> Self {
+        self.app_info = Some(app);
+        self
+    }
+
+    /// Acts for this connected account on every request (`Molam-Account`, REFERENCE.md §6).
+    pub fn account(mut self, account: AccountId) -> Self {
+        self.account = Some(account);
+        self
+    }
+
+    /// The proxy rules, replacing any read from the environment (see [`ProxyConfig`]).
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Which certificate authorities to trust (default [`TlsRoots::Bundled`]).
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = roots;
+        self
+    }
+
     /// Checks every setting and builds the [`Config`].
     pub fn build(self) -> Result<Config, ConfigError> {
         let api_key = self.api_key.ok_or(ConfigError::MissingApiKey)??;
@@ -324,6 +417,10 @@ impl ConfigBuilder {
             webhook_secrets: self.webhook_secrets,
             webhook_tolerance: self.webhook_tolerance,
             allow_insecure_http: self.allow_insecure_http,
+            app_info: self.app_info,
+            account: self.account,
+            proxy: self.proxy,
+            tls_roots: self.tls_roots,
         })
     }
 }

@@ -6,6 +6,7 @@
 //! gathers no randomness: shells hand in the time, the random bytes and the transport.
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod api;
 pub mod call;
 pub mod client;
@@ -25,5 +26,6 @@ pub mod retry;
 pub mod webhook;
 pub mod webhook_event;
 
-pub use config::{ApiKey, Config, ConfigBuilder};
+pub use account::AccountId;
+pub use config::{ApiKey, AppInfo, Config, ConfigBuilder, ProxyConfig, TlsRoots};
 pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};

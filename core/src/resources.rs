@@ -1,7 +1,8 @@
 //! The objects the API returns (REFERENCE.md §3): payment intents, charges, refunds, payouts, events and
 //! lists of them, with the value types they share ([`Currency`], [`Metadata`]).
 //!
-//! Decoding is tolerant, because the API grows: unknown fields are ignored, optional fields
+//! Decoding is tolerant, because the API grows: unknown fields are kept in each object's
+//! `extra` map ([`Resource::extra`]), optional fields
 //! may be missing or `null`, and unknown enum values are kept as `Unknown(String)` and
 //! serialize back to the same string. Decoding never panics, whatever the JSON.
 
@@ -71,6 +72,8 @@ macro_rules! string_enum {
     };
 }
 
+use crate::account::AccountId;
+
 mod charge;
 mod currency;
 mod event;
@@ -98,6 +101,42 @@ pub trait Resource {
 
     /// Its id.
     fn id(&self) -> &str;
+
+    /// The connected account it belongs to (REFERENCE.md §6); `None` for the platform's own
+    /// (and, by default, for types that do not record it).
+    fn account(&self) -> Option<&AccountId> {
+        None
+    }
+
+    /// The fields this SDK does not know, as sent (a later API version's additions).
+    ///
+    /// ```
+    /// use molam_core::resources::{PaymentIntent, Resource};
+    /// let intent: PaymentIntent = serde_json::from_str(r#"{"id":"pi_1","object":"payment_intent",
+    ///   "amount":2500,"currency":"XOF","status":"succeeded","risk":{"score":3}}"#)?;
+    /// assert_eq!(intent.extra()["risk"]["score"], 3);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// By default (for types that do not keep them) an empty map.
+    fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+        static EMPTY: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> =
+            std::sync::LazyLock::new(serde_json::Map::new);
+        &EMPTY
+    }
+}
+
+/// Decodes `account`: a well-formed `acct_…` id, else `None` rather than losing the whole
+/// object over one odd field.
+fn lenient_account<'de, D>(deserializer: D) -> Result<Option<AccountId>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = <Option<serde_json::Value> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(value
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .and_then(|id| AccountId::new(id).ok()))
 }
 
 /// Decodes `null` like a missing field: as the type's default.

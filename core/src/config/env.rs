@@ -53,6 +53,12 @@ pub(super) fn apply(
     if let Some(flag) = get("MOLAM_ALLOW_INSECURE_HTTP") {
         builder = builder.allow_insecure_http(parse_flag("MOLAM_ALLOW_INSECURE_HTTP", &flag)?);
     }
+    if let Some(account) = get("MOLAM_ACCOUNT") {
+        let account = crate::account::AccountId::new(account)
+            .map_err(|e| invalid("MOLAM_ACCOUNT", e.reason))?;
+        builder = builder.account(account);
+    }
+    builder = builder.proxy(super::ProxyConfig::from_lookup(&mut lookup)?);
     Ok(builder)
 }
 

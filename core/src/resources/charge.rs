@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::AccountId;
+
 use super::{Currency, Resource};
 
 string_enum! {
@@ -59,6 +61,18 @@ pub struct Charge {
     pub refunded: bool,
     /// Where it is.
     pub status: ChargeStatus,
+    /// The connected account this object belongs to (REFERENCE.md §6); `None` for the
+    /// platform's own objects (and for an id that is not a well-formed `acct_…`).
+    #[serde(
+        default,
+        deserialize_with = "super::lenient_account",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account: Option<AccountId>,
+    /// The fields this SDK does not know (yet), as the API sent them: the API grows, and
+    /// nothing it sends is lost (REFERENCE.md §3). Serialized back in place.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Resource for Charge {
@@ -66,5 +80,13 @@ impl Resource for Charge {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn account(&self) -> Option<&AccountId> {
+        self.account.as_ref()
+    }
+
+    fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
     }
 }

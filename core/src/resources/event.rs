@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use crate::account::AccountId;
+
 use super::{Charge, PaymentIntent, Payout, Refund, Resource};
 
 string_enum! {
@@ -71,6 +73,18 @@ pub struct Event {
     pub data: EventData,
     /// The API request that caused the event; `None` for automatic events.
     pub request: Option<EventRequest>,
+    /// The connected account this object belongs to (REFERENCE.md §6); `None` for the
+    /// platform's own objects (and for an id that is not a well-formed `acct_…`).
+    #[serde(
+        default,
+        deserialize_with = "super::lenient_account",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account: Option<AccountId>,
+    /// The fields this SDK does not know (yet), as the API sent them: the API grows, and
+    /// nothing it sends is lost (REFERENCE.md §3). Serialized back in place.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Resource for Event {
@@ -78,6 +92,14 @@ impl Resource for Event {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn account(&self) -> Option<&AccountId> {
+        self.account.as_ref()
+    }
+
+    fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
     }
 }
 

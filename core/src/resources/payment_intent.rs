@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::account::AccountId;
+
 use super::{null_as_default, Currency, Metadata, Resource};
 use crate::error::ApiErrorType;
 
@@ -92,6 +94,18 @@ pub struct PaymentIntent {
     pub last_payment_error: Option<LastPaymentError>,
     /// The secret a front end uses to confirm this intent. Masked in `Debug`.
     pub client_secret: Option<ClientSecret>,
+    /// The connected account this object belongs to (REFERENCE.md §6); `None` for the
+    /// platform's own objects (and for an id that is not a well-formed `acct_…`).
+    #[serde(
+        default,
+        deserialize_with = "super::lenient_account",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account: Option<AccountId>,
+    /// The fields this SDK does not know (yet), as the API sent them: the API grows, and
+    /// nothing it sends is lost (REFERENCE.md §3). Serialized back in place.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Resource for PaymentIntent {
@@ -99,6 +113,14 @@ impl Resource for PaymentIntent {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn account(&self) -> Option<&AccountId> {
+        self.account.as_ref()
+    }
+
+    fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
     }
 }
 

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::AccountId;
+
 use super::{null_as_default, Currency, Metadata, Resource};
 
 string_enum! {
@@ -65,6 +67,18 @@ pub struct Payout {
     pub arrival_date: Option<i64>,
     /// Why it failed, once failed.
     pub failure_code: Option<String>,
+    /// The connected account this object belongs to (REFERENCE.md §6); `None` for the
+    /// platform's own objects (and for an id that is not a well-formed `acct_…`).
+    #[serde(
+        default,
+        deserialize_with = "super::lenient_account",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account: Option<AccountId>,
+    /// The fields this SDK does not know (yet), as the API sent them: the API grows, and
+    /// nothing it sends is lost (REFERENCE.md §3). Serialized back in place.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Resource for Payout {
@@ -72,5 +86,13 @@ impl Resource for Payout {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn account(&self) -> Option<&AccountId> {
+        self.account.as_ref()
+    }
+
+    fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
     }
 }
