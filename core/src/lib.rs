@@ -16,6 +16,7 @@ pub mod error;
 pub mod idempotency;
 pub mod idempotent_call;
 pub mod inbox;
+pub mod metrics;
 pub mod pagination;
 pub mod params;
 pub mod random;

@@ -206,6 +206,7 @@ impl RetryBudget {
             self.tokens -= cost;
             true
         } else {
+            crate::metrics::record_budget_exhausted();
             false
         }
     }
@@ -289,7 +290,7 @@ impl CircuitBreaker {
         match self.state {
             BreakerState::Closed { .. } => Ok(()),
             BreakerState::Open { until } if now >= until => {
-                self.state = BreakerState::HalfOpen { probe_sent: now };
+                self.enter(BreakerState::HalfOpen { probe_sent: now });
                 Ok(())
             }
             BreakerState::Open { until } => Err(until - now),
@@ -307,7 +308,7 @@ impl CircuitBreaker {
 
     /// The server answered (a 2xx, or a final 4xx: it is up): close.
     pub fn on_success(&mut self) {
-        self.state = BreakerState::Closed { failures: 0 };
+        self.enter(BreakerState::Closed { failures: 0 });
     }
 
     /// A retryable failure at `now`: count it, open at the threshold or when a probe fails.
@@ -318,7 +319,7 @@ impl CircuitBreaker {
         let open = BreakerState::Open {
             until: now.saturating_add(self.config.cool_down),
         };
-        self.state = match self.state {
+        let next = match self.state {
             BreakerState::Closed { failures } if failures + 1 >= self.config.failure_threshold => {
                 open
             }
@@ -329,6 +330,21 @@ impl CircuitBreaker {
             // A late failure from a call sent before the breaker opened: keep the cool-down.
             state @ BreakerState::Open { .. } => state,
         };
+        self.enter(next);
+    }
+
+    /// Moves to `next`, counting a change of state (not a failure counted while closed, nor
+    /// a new probe while half-open) in `molam_breaker_transitions_total`.
+    fn enter(&mut self, next: BreakerState) {
+        let name = |state: BreakerState| match state {
+            BreakerState::Closed { .. } => "closed",
+            BreakerState::Open { .. } => "open",
+            BreakerState::HalfOpen { .. } => "half_open",
+        };
+        if name(self.state) != name(next) {
+            crate::metrics::record_breaker_transition(name(next));
+        }
+        self.state = next;
     }
 }
 
