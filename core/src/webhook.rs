@@ -48,21 +48,46 @@ pub const MAX_ITEMS: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignatureError {
-    /// The `Molam-Signature` header is missing, too long, or not of the form of REFERENCE.md §5.
+    /// The delivery has no `Molam-Signature` header.
+    #[error("no Molam-Signature header")]
+    MissingHeader,
+    /// The delivery has more than one `Molam-Signature` header: an ambiguous delivery is not
+    /// guessed at.
+    #[error("more than one Molam-Signature header")]
+    DuplicateHeader,
+    /// The `Molam-Signature` header is too long, not ASCII, or not of the form of
+    /// REFERENCE.md §5.
     #[error("malformed Molam-Signature header: {0}")]
     Malformed(String),
     /// No secret is known for the header's `kid` (or no default secret without `kid`).
     #[error("no webhook secret for this key id")]
     UnknownKeyId,
     /// `t` is further than the tolerance from now, in the past or the future.
-    #[error("timestamp outside the tolerance ({age_seconds} s from now)")]
+    ///
+    /// ```
+    /// use molam_core::webhook::SignatureError;
+    /// let stale = SignatureError::TimestampOutsideTolerance { age_seconds: 301 };
+    /// assert_eq!(stale.to_string(), "timestamp 301 s in the past, outside the tolerance");
+    /// let early = SignatureError::TimestampOutsideTolerance { age_seconds: -301 };
+    /// assert_eq!(early.to_string(), "timestamp 301 s in the future, outside the tolerance");
+    /// ```
+    #[error("timestamp {}, outside the tolerance", describe_age(*age_seconds))]
     TimestampOutsideTolerance {
-        /// now − t, in seconds (negative: from the future).
+        /// now − t, in seconds (positive: in the past; negative: in the future).
         age_seconds: i64,
     },
     /// No `v1` matches any secret.
     #[error("no signature matches")]
     SignatureMismatch,
+}
+
+/// `301 s in the past` for a positive age, `301 s in the future` for a negative one.
+fn describe_age(age_seconds: i64) -> String {
+    if age_seconds >= 0 {
+        format!("{age_seconds} s in the past")
+    } else {
+        format!("{} s in the future", age_seconds.unsigned_abs())
+    }
 }
 
 /// A webhook signing secret (e.g. `whsec_…`), with the key id it is published under.
@@ -319,7 +344,11 @@ impl SignatureHeader {
     }
 
     /// `|now − t| ≤ tolerance`, in exact (128-bit) arithmetic: no `t` or `now` can overflow.
-    fn check_timestamp(&self, now_unix: i64, tolerance: Duration) -> Result<(), SignatureError> {
+    pub(crate) fn check_timestamp(
+        &self,
+        now_unix: i64,
+        tolerance: Duration,
+    ) -> Result<(), SignatureError> {
         let age = i128::from(now_unix) - i128::from(self.timestamp());
         if age.unsigned_abs() > u128::from(tolerance.as_secs()) {
             let age_seconds =
@@ -332,7 +361,7 @@ impl SignatureHeader {
     /// Accepts when any `v1` equals the MAC under any secret. Every pair is compared in
     /// constant time and the results are OR-ed, so the time taken does not depend on which
     /// secret or which signature matched, or how many bytes of a forgery were right.
-    fn check_signatures(
+    pub(crate) fn check_signatures(
         &self,
         body: &[u8],
         secrets: &[WebhookSecret],

@@ -69,7 +69,10 @@ pub struct Event {
     pub event_type: EventType,
     /// The API version the object was rendered with.
     pub api_version: Option<String>,
-    /// The object as it was when the event happened.
+    /// The object as it was when the event happened; [`EventObject::Unknown`] holding
+    /// `null` when the body has no `data` (an envelope with an `id` and a `type` is still
+    /// an event a receiver can record).
+    #[serde(default)]
     pub data: EventData,
     /// The API request that caused the event; `None` for automatic events.
     pub request: Option<EventRequest>,
@@ -112,6 +115,15 @@ pub struct EventData {
     /// For `*.updated` events, the fields that changed and their old values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_attributes: Option<Value>,
+}
+
+impl Default for EventData {
+    fn default() -> Self {
+        EventData {
+            object: EventObject::Unknown(Value::Null),
+            previous_attributes: None,
+        }
+    }
 }
 
 /// An event's object, typed by its own `object` field (`payment_intent`, `charge`,

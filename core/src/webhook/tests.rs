@@ -657,7 +657,11 @@ fn error_texts_name_the_failure() {
     );
     assert_eq!(
         check(HEADER, BODY, T + 301).unwrap_err().to_string(),
-        "timestamp outside the tolerance (301 s from now)"
+        "timestamp 301 s in the past, outside the tolerance"
+    );
+    assert_eq!(
+        check(HEADER, BODY, T - 301).unwrap_err().to_string(),
+        "timestamp 301 s in the future, outside the tolerance"
     );
     assert_eq!(
         SignatureHeader::parse("t=1").unwrap_err().to_string(),

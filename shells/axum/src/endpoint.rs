@@ -14,15 +14,15 @@ use axum::Router;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use molam_core::inbox::{AsyncWebhookInbox, ReceivedEvent, Recorded};
-use molam_core::webhook::{SignatureError, SignatureHeader, DEFAULT_TOLERANCE};
-use serde::Deserialize;
+use molam_core::resources::Event;
+use molam_core::webhook::DEFAULT_TOLERANCE;
+use molam_core::webhook_event::FreshDelivery;
 use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
 use crate::resolver::{AsyncSecretResolver, StaticSecrets};
 
-/// The name of the signature header (HTTP header names are case-insensitive).
-pub const SIGNATURE_HEADER: &str = "molam-signature";
+pub use molam_core::webhook_event::SIGNATURE_HEADER;
 
 /// Bodies longer than this are refused with 413 unless configured otherwise: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -80,18 +80,11 @@ pub struct Receipt {
     pub recorded: Recorded,
 }
 
-/// A delivery whose signature and envelope checked out, not yet recorded.
+/// A delivery whose signature and event checked out, not yet recorded.
 #[derive(Debug, Clone)]
 pub(crate) struct Verified {
-    pub(crate) event: ReceivedEvent,
-}
-
-/// The two fields of an event the inbox needs; the rest stays in the raw payload.
-#[derive(Deserialize)]
-struct Envelope {
-    id: String,
-    #[serde(rename = "type")]
-    event_type: String,
+    pub(crate) received: ReceivedEvent,
+    pub(crate) event: Event,
 }
 
 fn system_clock() -> i64 {
@@ -201,8 +194,9 @@ impl WebhookEndpoint {
         self.record(verified).await
     }
 
-    /// Every check before recording, in order: content type (415), body size (413),
-    /// signature (400/401, or 503 when the lookup fails), envelope (400).
+    /// Every check before recording, in order: content type (415), body size (413), then
+    /// the core's receipt ([`molam_core::webhook_event`]): header, freshness, the secrets of
+    /// the header's `kid` (503 when the lookup fails), signature (400/401), event (400).
     pub(crate) async fn verify(
         &self,
         tenant: &str,
@@ -213,34 +207,28 @@ impl WebhookEndpoint {
             return Err(WebhookRejection::UnsupportedContentType);
         }
         let body = self.read_body(&parts.headers, body).await?;
-        let header = single_signature_header(&parts.headers)?;
         let now = (self.clock)();
-        self.check_signature(tenant, header, &body, now).await?;
-        let envelope: Envelope = serde_json::from_slice(&body)
-            .map_err(|e| WebhookRejection::MalformedEvent(e.to_string()))?;
-        if envelope.id.is_empty() {
-            return Err(WebhookRejection::MalformedEvent("empty id".to_owned()));
-        }
+        let fresh = FreshDelivery::check(&parts.headers, &body, now, self.tolerance)?;
+        let secrets = self
+            .resolver
+            .resolve(tenant, fresh.kid())
+            .await
+            .map_err(WebhookRejection::ResolverUnavailable)?;
+        let delivery = fresh.authenticate(&secrets)?;
         Ok(Verified {
-            event: ReceivedEvent {
-                tenant: tenant.to_owned(),
-                event_id: envelope.id,
-                event_type: envelope.event_type,
-                payload: body.to_vec(),
-                signature_header: Some(header.to_owned()),
-                received_at_unix: now,
-            },
+            received: delivery.to_received(tenant, now),
+            event: delivery.event,
         })
     }
 
     pub(crate) async fn record(&self, verified: Verified) -> Result<Receipt, WebhookRejection> {
         let recorded = self
             .inbox
-            .record(&verified.event)
+            .record(&verified.received)
             .await
             .map_err(WebhookRejection::InboxUnavailable)?;
         Ok(Receipt {
-            event: verified.event,
+            event: verified.received,
             recorded,
         })
     }
@@ -263,32 +251,6 @@ impl WebhookEndpoint {
             Err(_) => Err(WebhookRejection::BodyUnreadable),
         }
     }
-
-    /// The core's verification, with the secrets looked up asynchronously in between: the
-    /// header is parsed and its timestamp checked first (the core checks the timestamp before
-    /// it needs any secret), so a malformed, stale or replayed delivery costs no lookup.
-    async fn check_signature(
-        &self,
-        tenant: &str,
-        header: &str,
-        body: &[u8],
-        now: i64,
-    ) -> Result<(), WebhookRejection> {
-        let parsed = SignatureHeader::parse(header).map_err(WebhookRejection::Signature)?;
-        if let Err(stale @ SignatureError::TimestampOutsideTolerance { .. }) =
-            parsed.verify(body, &[], now, self.tolerance)
-        {
-            return Err(WebhookRejection::Signature(stale));
-        }
-        let secrets = self
-            .resolver
-            .resolve(tenant, parsed.kid())
-            .await
-            .map_err(WebhookRejection::ResolverUnavailable)?;
-        parsed
-            .verify(body, &secrets, now, self.tolerance)
-            .map_err(WebhookRejection::Signature)
-    }
 }
 
 /// `application/json`, with or without parameters (`; charset=utf-8`), in any case.
@@ -298,23 +260,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// The one `Molam-Signature` value: missing, repeated (an ambiguous delivery is not guessed
-/// at) or non-ASCII is malformed.
-fn single_signature_header(headers: &HeaderMap) -> Result<&str, WebhookRejection> {
-    let malformed =
-        |why: &str| WebhookRejection::Signature(SignatureError::Malformed(why.to_owned()));
-    let mut values = headers.get_all(SIGNATURE_HEADER).iter();
-    let value = values
-        .next()
-        .ok_or_else(|| malformed("no Molam-Signature header"))?;
-    if values.next().is_some() {
-        return Err(malformed("more than one Molam-Signature header"));
-    }
-    value
-        .to_str()
-        .map_err(|_| malformed("Molam-Signature is not ASCII"))
 }
 
 async fn receive_single(State(endpoint): State<WebhookEndpoint>, request: Request) -> Response {

@@ -74,10 +74,7 @@ where
         );
         let result = async {
             let verified = endpoint.verify(&tenant, request).await?;
-            // Decode before recording: an event the handler could never be given is refused
-            // with 400 rather than recorded and then refused on every redelivery.
-            let event: Event = serde_json::from_slice(&verified.event.payload)
-                .map_err(|e| WebhookRejection::MalformedEvent(e.to_string()))?;
+            let event = verified.event.clone();
             let receipt = endpoint.record(verified).await?;
             Ok(VerifiedEvent {
                 event,

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use molam_core::inbox::InboxError;
 use molam_core::webhook::SignatureError;
+use molam_core::webhook_event::ReceiptError;
 
 use crate::resolver::ResolveError;
 
@@ -24,7 +25,8 @@ pub enum WebhookRejection {
     },
     /// The body could not be read (the sender went away): 400.
     BodyUnreadable,
-    /// The `Molam-Signature` check failed: 400 when the header is malformed or missing, 401
+    /// The `Molam-Signature` check failed: 400 when the header is missing, repeated or
+    /// malformed, 401
     /// for an unknown key id, a timestamp outside the tolerance, or no matching signature.
     Signature(SignatureError),
     /// The body is authentic but not an event (not JSON, or no `id`/`type`): 400.
@@ -44,7 +46,11 @@ impl WebhookRejection {
             WebhookRejection::BodyUnreadable | WebhookRejection::MalformedEvent(_) => {
                 StatusCode::BAD_REQUEST
             }
-            WebhookRejection::Signature(SignatureError::Malformed(_)) => StatusCode::BAD_REQUEST,
+            WebhookRejection::Signature(
+                SignatureError::Malformed(_)
+                | SignatureError::MissingHeader
+                | SignatureError::DuplicateHeader,
+            ) => StatusCode::BAD_REQUEST,
             WebhookRejection::Signature(_) => StatusCode::UNAUTHORIZED,
             WebhookRejection::ResolverUnavailable(_) | WebhookRejection::InboxUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -58,6 +64,12 @@ impl WebhookRejection {
             WebhookRejection::UnsupportedContentType => "content_type_unsupported",
             WebhookRejection::BodyTooLarge { .. } => "body_too_large",
             WebhookRejection::BodyUnreadable => "body_unreadable",
+            WebhookRejection::Signature(SignatureError::MissingHeader) => {
+                "signature_header_missing"
+            }
+            WebhookRejection::Signature(SignatureError::DuplicateHeader) => {
+                "signature_header_duplicated"
+            }
             WebhookRejection::Signature(SignatureError::Malformed(_)) => {
                 "signature_header_malformed"
             }
@@ -91,6 +103,19 @@ impl WebhookRejection {
             WebhookRejection::InboxUnavailable(_) => {
                 "event could not be recorded, deliver again later".to_owned()
             }
+        }
+    }
+}
+
+/// The core's reasons, each to its answer: a signature failure as itself, an authentic body
+/// that is not an event as [`WebhookRejection::MalformedEvent`].
+impl From<ReceiptError> for WebhookRejection {
+    fn from(error: ReceiptError) -> Self {
+        match error {
+            ReceiptError::Signature(e) => WebhookRejection::Signature(e),
+            ReceiptError::NotAnEvent(why) => WebhookRejection::MalformedEvent(why),
+            // A reason added to the core later: refused as a malformed delivery.
+            other => WebhookRejection::MalformedEvent(other.to_string()),
         }
     }
 }

@@ -5,7 +5,8 @@ use std::io::Read;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use molam_core::webhook::{self, SignatureError, WebhookSecret};
+use molam_core::webhook::{self, SecretResolver, WebhookSecret};
+use molam_core::webhook_event::{FreshDelivery, ReceiptError};
 
 use crate::failure::{Failure, Kind};
 
@@ -69,8 +70,13 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
             let secrets: Vec<WebhookSecret> = args.secret.iter().map(|s| parse_secret(s)).collect();
             let now = args.now.unwrap_or(now_unix);
             let tolerance = Duration::from_secs(args.tolerance);
-            match webhook::verify(&args.header, &body, now, &secrets, tolerance) {
-                Ok(()) => Ok(format!("verified: {} bytes", body.len())),
+            let verified = FreshDelivery::check_header(&args.header, &body, now, tolerance)
+                .and_then(|fresh| {
+                    let candidates = secrets.resolve(fresh.kid());
+                    fresh.authenticate(&candidates)
+                });
+            match verified {
+                Ok(_) => Ok(format!("verified: {} bytes", body.len())),
                 Err(e) => Err(signature_failure(&e)),
             }
         }
@@ -93,8 +99,12 @@ pub(crate) fn parse_secret(text: &str) -> WebhookSecret {
 }
 
 /// Exit 5 with the core's reason, which never echoes a secret or the expected MAC.
-pub fn signature_failure(error: &SignatureError) -> Failure {
-    Failure::new(Kind::Signature, format!("signature not verified: {error}"))
+pub fn signature_failure(error: &ReceiptError) -> Failure {
+    let message = match error {
+        ReceiptError::Signature(e) => format!("signature not verified: {e}"),
+        other => other.to_string(),
+    };
+    Failure::new(Kind::Signature, message)
 }
 
 fn read_stdin() -> Result<Vec<u8>, Failure> {
