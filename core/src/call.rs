@@ -213,7 +213,7 @@ const ATTEMPT_HEADER: HeaderName = HeaderName::from_static("molam-attempt");
 #[derive(Debug)]
 #[must_use = "a Call does nothing until it is polled and driven"]
 pub struct Call<T> {
-    parts: CallParts,
+    pub(crate) parts: CallParts,
     rng: Option<JitterRng>,
     attempts: u32,
     started: Option<Duration>,

@@ -40,6 +40,23 @@ pub enum Error {
         /// The failure of the last attempt.
         last: Box<Error>,
     },
+    /// The call gave up after a request may have reached Molam (a failure after sending, a
+    /// timeout, a 5xx): whether it took effect is unknown. Retrying with the same
+    /// `idempotency_key` (`RequestOptions::idempotency_key`) finishes the call exactly once:
+    /// Molam replays the answer if the first request went through, and runs it otherwise.
+    /// A retry under a new key could act twice.
+    #[error(
+        "outcome unknown: a request may have reached Molam before the call gave up; retry with \
+         idempotency key {idempotency_key} to finish it exactly once ({last})"
+    )]
+    OutcomeUnknown {
+        /// The idempotency key every attempt carried.
+        idempotency_key: String,
+        /// Why the call stopped: [`Error::RetriesExhausted`], [`Error::CircuitOpen`] or a
+        /// final [`Error::Api`] with a 5xx status.
+        #[source]
+        last: Box<Error>,
+    },
     /// The client-wide circuit breaker is open: the call failed fast without any I/O.
     #[error("circuit breaker open: Molam looks unavailable, next probe in {retry_in:?}")]
     CircuitOpen {
@@ -66,7 +83,9 @@ impl Error {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
-            Error::RetriesExhausted { last, .. } => last.request_id(),
+            Error::RetriesExhausted { last, .. } | Error::OutcomeUnknown { last, .. } => {
+                last.request_id()
+            }
             _ => None,
         }
     }
@@ -76,7 +95,9 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
-            Error::RetriesExhausted { last, .. } => last.status(),
+            Error::RetriesExhausted { last, .. } | Error::OutcomeUnknown { last, .. } => {
+                last.status()
+            }
             _ => None,
         }
     }
@@ -85,7 +106,20 @@ impl Error {
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
-            Error::RetriesExhausted { last, .. } => last.api_error(),
+            Error::RetriesExhausted { last, .. } | Error::OutcomeUnknown { last, .. } => {
+                last.api_error()
+            }
+            _ => None,
+        }
+    }
+
+    /// For [`Error::OutcomeUnknown`], the idempotency key to retry with so that the call is
+    /// finished exactly once; `None` for every error whose outcome is known.
+    pub fn unknown_outcome_key(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown {
+                idempotency_key, ..
+            } => Some(idempotency_key),
             _ => None,
         }
     }

@@ -14,6 +14,21 @@ use crate::error::{ApiError, ApiErrorType, DecodeError, Error};
 /// The most of a raw body an error keeps (REFERENCE.md §2: at most 1 KiB).
 pub const MAX_KEPT_BODY: usize = 1024;
 
+/// Where an answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AnswerSource {
+    /// Molam answered this call's request afresh.
+    #[default]
+    Network,
+    /// Molam answered with its stored answer for this idempotency key
+    /// (`Idempotent-Replayed: true`): an earlier request with the key had already run.
+    ServerReplay,
+    /// The client's durable idempotency store answered: an earlier call with this key had
+    /// finished, and nothing was sent.
+    Store,
+}
+
 /// Facts about a response that every result and error can carry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -22,10 +37,14 @@ pub struct ResponseMeta {
     pub status: u16,
     /// `X-Request-Id`, when present and sane (printable ASCII, at most 255 bytes).
     pub request_id: Option<String>,
-    /// `Idempotent-Replayed: true`: the API replayed a stored answer for this key.
+    /// The answer is a replay of an earlier answer for this idempotency key: the API's
+    /// (`Idempotent-Replayed: true`) or the local store's. [`ResponseMeta::source`] says which.
     pub idempotent_replayed: bool,
-    /// The attempt that produced this response (1 = first).
+    /// Requests this call sent: the attempt that produced the answer (1 = first). 0 for an
+    /// answer from the local store ([`AnswerSource::Store`]), which sends nothing.
     pub attempts: u32,
+    /// Where the answer came from: the network, Molam's idempotent replay, or the local store.
+    pub source: AnswerSource,
     /// The idempotency key the call used, for POSTs.
     pub idempotency_key: Option<String>,
 }
@@ -247,12 +266,18 @@ pub fn meta(
     attempts: u32,
     idempotency_key: Option<&str>,
 ) -> ResponseMeta {
+    let replayed = idempotent_replayed(response.headers());
     ResponseMeta {
         status: response.status().as_u16(),
         request_id: request_id(response.headers()),
-        idempotent_replayed: idempotent_replayed(response.headers()),
+        idempotent_replayed: replayed,
         attempts,
         idempotency_key: idempotency_key.map(str::to_owned),
+        source: if replayed {
+            AnswerSource::ServerReplay
+        } else {
+            AnswerSource::Network
+        },
     }
 }
 

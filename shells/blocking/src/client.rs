@@ -40,7 +40,6 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) core: CoreClient,
     pub(crate) transport: UreqTransport,
-    pub(crate) random: OsRandom,
     pub(crate) origin: Instant,
     pub(crate) store: Option<Arc<dyn IdempotencyStore>>,
     pub(crate) scope: String,
@@ -166,7 +165,6 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 core,
                 transport,
-                random,
                 origin: Instant::now(),
                 store: self.store,
                 scope: self.scope,

@@ -87,7 +87,9 @@ pub fn kind_of(error: &CoreError) -> Kind {
         CoreError::InvalidConfig(_) | CoreError::InvalidParams(_) => Kind::Usage,
         CoreError::Api(_) | CoreError::Decode(_) => Kind::Api,
         CoreError::Transport(_) | CoreError::CircuitOpen { .. } => Kind::Network,
-        CoreError::RetriesExhausted { last, .. } => kind_of(last),
+        CoreError::RetriesExhausted { last, .. } | CoreError::OutcomeUnknown { last, .. } => {
+            kind_of(last)
+        }
         CoreError::Signature(_) | CoreError::InvalidEvent { .. } => Kind::Signature,
         _ => Kind::Other,
     }
@@ -101,6 +103,12 @@ impl From<CoreError> for Failure {
             if !message.contains(request_id) {
                 message.push_str(&format!(" (request {request_id})"));
             }
+        }
+        if let Some(key) = error.unknown_outcome_key() {
+            message.push_str(&format!(
+                "\nto finish this call exactly once, run the same command again with \
+                 --idempotency-key {key}"
+            ));
         }
         Failure::new(kind, message)
     }
@@ -127,5 +135,27 @@ impl From<molam_postgres::Error> for Failure {
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         Failure::other(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_outcome_prints_the_key_and_the_flag_to_rerun_with() {
+        let last = CoreError::Transport(molam_core::TransportError::timeout("no answer"));
+        let error = CoreError::OutcomeUnknown {
+            idempotency_key: "order-7:intent".to_owned(),
+            last: Box::new(last),
+        };
+        let failure = Failure::from(error);
+        assert_eq!(failure.kind, Kind::Network);
+        assert!(
+            failure
+                .to_string()
+                .ends_with("run the same command again with --idempotency-key order-7:intent"),
+            "{failure}"
+        );
     }
 }

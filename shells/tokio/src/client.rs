@@ -41,7 +41,6 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) core: CoreClient,
     pub(crate) transport: HyperTransport,
-    pub(crate) random: OsRandom,
     pub(crate) origin: Instant,
     pub(crate) store: Option<Arc<dyn AsyncIdempotencyStore>>,
     pub(crate) scope: String,
@@ -168,7 +167,6 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 core,
                 transport,
-                random,
                 origin: Instant::now(),
                 store: self.store,
                 scope: self.scope,

@@ -9,6 +9,7 @@ use molam_core::error::IdempotencyError;
 use molam_core::idempotency::{
     AsyncIdempotencyStore, ClaimRequest, Fingerprint, IdempotencyKey, LockToken,
 };
+use molam_core::response::AnswerSource;
 use molam_e2e::molam_mock::{FaultConfig, FaultKind};
 use molam_e2e::Harness;
 use molam_postgres::testing::TestDb;
@@ -140,7 +141,8 @@ async fn a_response_lost_after_commit_is_recovered_by_a_restart_with_the_same_ke
         .create(&params)
         .await
         .expect_err("the response was lost");
-    assert!(matches!(lost, Error::RetriesExhausted { .. }), "{lost}");
+    // The error says the outcome is unknown and names the key to finish the call with.
+    assert_eq!(lost.unknown_outcome_key(), Some("order-2:create"), "{lost}");
     assert_eq!(mock.created("payment_intent"), 1);
     assert_eq!(
         db.count("SELECT count(*) FROM server_idempotency").await,
@@ -156,6 +158,7 @@ async fn a_response_lost_after_commit_is_recovered_by_a_restart_with_the_same_ke
         .await
         .expect("recovered");
     assert!(recovered.meta().idempotent_replayed);
+    assert_eq!(recovered.meta().source, AnswerSource::ServerReplay);
     assert_eq!(mock.created("payment_intent"), 1, "never created twice");
     assert_eq!(mock.requests_to(CREATE), 2);
 }

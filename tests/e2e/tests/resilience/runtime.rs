@@ -79,6 +79,11 @@ fn stalled_mock() -> Harness {
 }
 
 fn assert_timed_out(error: &molam_core::Error, started: Instant) {
+    // A timed-out POST may have been acted on: the outcome is unknown, with the key.
+    let error = match error {
+        molam_core::Error::OutcomeUnknown { last, .. } => last.as_ref(),
+        other => other,
+    };
     let last = match error {
         molam_core::Error::RetriesExhausted { last, .. } => last.as_ref(),
         other => other,
