@@ -30,3 +30,8 @@ pub mod webhook_event;
 pub use account::AccountId;
 pub use config::{ApiKey, AppInfo, Config, ConfigBuilder, ProxyConfig, TlsRoots};
 pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, TransportError};
+
+/// The README's example, compiled as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -5,8 +5,7 @@
 //! ```
 use std::{sync::Arc, time::Duration};
 
-use molam_axum::{StaticSecrets, WebhookEndpoint};
-use molam_core::{inbox::InMemoryWebhookInbox, webhook::WebhookSecret};
+use molam_axum::{InMemoryWebhookInbox, StaticSecrets, WebhookEndpoint, WebhookSecret};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,8 +7,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use molam_axum::{StaticSecrets, WebhookEndpoint};
-//! use molam_core::{inbox::InMemoryWebhookInbox, webhook::WebhookSecret};
+//! use molam_axum::{InMemoryWebhookInbox, StaticSecrets, WebhookEndpoint, WebhookSecret};
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let inbox = Arc::new(InMemoryWebhookInbox::new());
@@ -31,6 +30,7 @@
 //! Each delivery runs in a `molam.webhook.receive` tracing span (tenant, event id and type,
 //! status). Neither logs nor responses contain secrets or bodies.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod endpoint;
 mod extract;
@@ -41,3 +41,14 @@ pub use endpoint::{Receipt, WebhookEndpoint, DEFAULT_MAX_BODY_BYTES, SIGNATURE_H
 pub use extract::VerifiedEvent;
 pub use rejection::WebhookRejection;
 pub use resolver::{AsyncSecretResolver, ResolveError, ResolveFuture, StaticSecrets};
+
+// What an endpoint is built from, so that a program needs this crate alone (with axum and
+// tokio): the inbox trait and its in-memory implementation, secrets, and the event type.
+pub use molam_core::inbox::{AsyncWebhookInbox, InMemoryWebhookInbox};
+pub use molam_core::resources::Event;
+pub use molam_core::webhook::WebhookSecret;
+
+/// The README's examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -13,6 +13,7 @@
 //! Every SQL statement lives once, in the private `sql` module, shared with the blocking
 //! flavour (feature `blocking`, on by default: [`blocking`]).
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod backoff;
 #[cfg(feature = "blocking")]
@@ -35,5 +36,14 @@ pub use migrate::{migrate, migrate_client, Applied, Migration, MIGRATIONS};
 pub use secrets::PgSecretResolver;
 pub use worker::{WorkerOptions, WorkerReport};
 
+// What the README's programs need, so that they depend on this crate alone (with tokio).
+pub use molam_core::inbox::{AsyncWebhookInbox, ReceivedEvent, Recorded};
+pub use molam_core::webhook::{SignatureHeader, WebhookSecret, DEFAULT_TOLERANCE};
+
 pub use deadpool_postgres;
 pub use tokio_postgres;
+
+/// The README's examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,19 +1,23 @@
 //! A checkout, asynchronously: create → confirm → retrieve → refund → payout, then 100
 //! payment intents created concurrently by tasks sharing one client.
 //!
-//! `cargo run -p molam-tokio --example async_checkout` runs against an embedded mock; set
-//! `MOLAM_API_BASE` and `MOLAM_API_KEY` to run it against another server.
+//! ```sh
+//! cargo install molam-mock && molam-mock &     # a local API on 127.0.0.1:12111
+//! cargo run -p molam-tokio --example async_checkout
+//! ```
+//!
+//! Without `MOLAM_API_KEY` it talks to that local mock; with `MOLAM_API_KEY` (and
+//! `MOLAM_API_BASE`, …) set, to the server they name.
 
 use std::time::Instant;
 
-use molam_mock::{MockConfig, MockServer};
 use molam_tokio::params::{ConfirmPaymentIntent, CreatePaymentIntent, CreatePayout, CreateRefund};
 use molam_tokio::resources::{Currency, PayoutMethod};
 use molam_tokio::{Client, Config, RequestOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (config, _mock) = config()?;
+    let (config, _) = config()?;
     let client = Client::new(config)?;
     let order = "order-2002";
 
@@ -23,10 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .create(&CreatePaymentIntent::new(2500, Currency::XOF).description("Order 2002"))
         .await?;
     println!(
-        "created   {} {} (request {:?})",
+        "created   {} {} (request {})",
         intent.id,
         intent.status,
-        intent.request_id()
+        intent.request_id().unwrap_or("-")
     );
 
     let confirm = ConfirmPaymentIntent::new().payment_method("pm_momo_success");
@@ -78,17 +82,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The environment's configuration when `MOLAM_API_BASE` is set, else an embedded mock's.
-fn config() -> Result<(Config, Option<MockServer>), Box<dyn std::error::Error>> {
-    if std::env::var_os("MOLAM_API_BASE").is_some() {
-        return Ok((Config::from_env()?, None));
+/// Where a local `molam-mock` listens by default.
+const LOCAL_MOCK: &str = "http://127.0.0.1:12111";
+
+/// The environment's configuration when `MOLAM_API_KEY` is set; else the local mock's (and
+/// `true`: the API is a disposable mock).
+fn config() -> Result<(Config, bool), Box<dyn std::error::Error>> {
+    if std::env::var_os("MOLAM_API_KEY").is_some() {
+        return Ok((Config::from_env()?, false));
     }
-    let mock = MockServer::start(MockConfig::default())?;
-    println!("embedded mock at {}", mock.base_url());
+    println!("MOLAM_API_KEY is not set: using the local mock at {LOCAL_MOCK}");
     let config = Config::builder()
         .api_key("sk_test_example")
-        .api_base(mock.base_url())
+        .api_base(LOCAL_MOCK)
         .allow_insecure_http(true)
         .build()?;
-    Ok((config, Some(mock)))
+    Ok((config, true))
 }

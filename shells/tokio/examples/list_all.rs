@@ -1,19 +1,23 @@
 //! Auto-pagination: every payment intent, fetched lazily 100 at a time.
 //!
-//! `cargo run -p molam-tokio --example list_all` runs against an embedded mock (seeded
-//! with 250 intents); set `MOLAM_API_BASE` and `MOLAM_API_KEY` to list another server's.
+//! ```sh
+//! cargo install molam-mock && molam-mock &     # a local API on 127.0.0.1:12111
+//! cargo run -p molam-tokio --example list_all
+//! ```
+//!
+//! Without `MOLAM_API_KEY` it talks to that local mock (and first creates 250 intents there); with `MOLAM_API_KEY` (and
+//! `MOLAM_API_BASE`, …) set, to the server they name.
 
-use futures_util::StreamExt;
-use molam_mock::{MockConfig, MockServer};
 use molam_tokio::params::{CreatePaymentIntent, ListParams, ListPaymentIntents};
 use molam_tokio::resources::Currency;
+use molam_tokio::StreamExt;
 use molam_tokio::{Client, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (config, mock) = config()?;
+    let (config, local_mock) = config()?;
     let client = Client::new(config)?;
-    if mock.is_some() {
+    if local_mock {
         for amount in 1..=250 {
             client
                 .payment_intents()
@@ -41,16 +45,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The environment's configuration when `MOLAM_API_BASE` is set, else an embedded mock's.
-fn config() -> Result<(Config, Option<MockServer>), Box<dyn std::error::Error>> {
-    if std::env::var_os("MOLAM_API_BASE").is_some() {
-        return Ok((Config::from_env()?, None));
+/// Where a local `molam-mock` listens by default.
+const LOCAL_MOCK: &str = "http://127.0.0.1:12111";
+
+/// The environment's configuration when `MOLAM_API_KEY` is set; else the local mock's (and
+/// `true`: the API is a disposable mock).
+fn config() -> Result<(Config, bool), Box<dyn std::error::Error>> {
+    if std::env::var_os("MOLAM_API_KEY").is_some() {
+        return Ok((Config::from_env()?, false));
     }
-    let mock = MockServer::start(MockConfig::default())?;
+    println!("MOLAM_API_KEY is not set: using the local mock at {LOCAL_MOCK}");
     let config = Config::builder()
         .api_key("sk_test_example")
-        .api_base(mock.base_url())
+        .api_base(LOCAL_MOCK)
         .allow_insecure_http(true)
         .build()?;
-    Ok((config, Some(mock)))
+    Ok((config, true))
 }

@@ -22,7 +22,7 @@
 //!     .payment_intents()
 //!     .confirm(&intent.id, &ConfirmPaymentIntent::new().payment_method("pm_card_visa"))
 //!     .await?;
-//! println!("{} is {} (request {:?})", confirmed.id, confirmed.status, confirmed.request_id());
+//! println!("{} is {} (request {})", confirmed.id, confirmed.status, confirmed.request_id().unwrap_or("-"));
 //! # Ok(()) }
 //! ```
 //!
@@ -55,6 +55,13 @@ pub use molam_core::config::Config;
 pub use molam_core::response::ApiResponse;
 pub use molam_core::{params, resources};
 pub use molam_core::{ApiError, ApiErrorType, Error};
+// What programs built on this crate name, so that they need no other Molam crate: the
+// in-memory idempotency store, webhook secrets, and a request built by hand.
+/// `next()` on a [`ListStream`] (`futures-util`'s, re-exported so callers need no other crate).
+pub use futures_util::StreamExt;
+pub use molam_core::call::PreparedRequest;
+pub use molam_core::idempotency::InMemoryIdempotencyStore;
+pub use molam_core::webhook::WebhookSecret;
 
 /// The README's example, compiled as a doctest.
 #[doc = include_str!("../README.md")]

@@ -40,3 +40,8 @@ pub use config::{DeliveryRetry, FaultConfig, FaultKind, MockConfig};
 pub use handler::{Mock, Outcome, PendingRequest};
 pub use server::{MockServer, ServerOptions};
 pub use webhooks::{Delivery, DeliveryId, DeliveryResult};
+
+/// The README's examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
