@@ -1,14 +1,16 @@
 //! Bring your own HTTP client and still get retries, the durable idempotency store and
 //! exactly-once: `drive::run_with` runs the same exchange the client shells run.
 //!
-//! Here the "HTTP client" is a closure over the mock Molam API in memory, which loses the
+//! Here the "HTTP client" is a closure over a stand-in for Molam that keeps the first answer
+//! per `Idempotency-Key` as the API does (REFERENCE.md §4), and the connection loses the
 //! response of the first request after the server has acted on it (a connection reset).
 //! The exchange retries with the same idempotency key and Molam replays its answer: one
 //! payment intent. A second call with the key is answered by the store without a request.
 //!
 //! Run it: `cargo run -p molam-core --example own_http_client`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -21,7 +23,6 @@ use molam_core::random::SeededRandom;
 use molam_core::resources::{Currency, PaymentIntent};
 use molam_core::response::AnswerSource;
 use molam_core::{Config, TransportError};
-use molam_mock::{Mock, MockConfig, MockTime};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::builder()
@@ -30,7 +31,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A real program draws randomness from the OS (the shells use `getrandom`).
     let client = Client::new(config, "my-http-client", Arc::new(SeededRandom::new(42)));
     let store = InMemoryIdempotencyStore::new();
-    let molam = Mock::new(MockConfig::default());
+    // Molam's memory of idempotency keys: key → the body of its first answer.
+    let answered: RefCell<HashMap<String, Vec<u8>>> = RefCell::new(HashMap::new());
+    let molam = |request: &http::Request<Vec<u8>>| -> http::Response<Vec<u8>> {
+        let key = request
+            .headers()
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let mut answered = answered.borrow_mut();
+        let replayed = answered.contains_key(&key);
+        let created = answered.len() + 1;
+        let body = answered.entry(key).or_insert_with(|| {
+            format!(
+                r#"{{"id":"pi_{created}","object":"payment_intent","amount":2500,"currency":"XOF","status":"requires_payment_method"}}"#
+            )
+            .into_bytes()
+        });
+        let mut response = http::Response::new(body.clone());
+        if replayed {
+            response.headers_mut().insert(
+                "idempotent-replayed",
+                http::HeaderValue::from_static("true"),
+            );
+        }
+        response
+    };
     let started = Instant::now();
     let unix_ms = || {
         let since = SystemTime::now()
@@ -42,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Your HTTP client: send the request, honour the timeout, map failures to TransportError.
     let send = |request: http::Request<Vec<u8>>, _timeout: Duration| {
         sent.set(sent.get() + 1);
-        let response = molam.handle(request, MockTime::now());
+        let response = molam(&request);
         if sent.get() == 1 {
             return Err(TransportError::after_send(
                 "connection reset reading the response",
