@@ -13,6 +13,12 @@ cd "$(dirname "$0")/.."
 mapfile -t PUBLISHED < <(cargo metadata --no-deps --format-version 1 --locked \
   | jq -r '.packages[] | select(.publish != []) | .name' | sort)
 echo "== cargo package (with verification): ${PUBLISHED[*]}"
+# Verification unpacks the packaged crates from a local registry into
+# $CARGO_HOME/registry/src/-<hash>/ and reuses a crate of the same version found there: a
+# second run (same clone path) would build the previous run's sources. Remove those copies.
+for name in "${PUBLISHED[@]}"; do
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$name"-[0-9]*
+done
 args=()
 for name in "${PUBLISHED[@]}"; do args+=(-p "$name"); done
 start=$SECONDS
