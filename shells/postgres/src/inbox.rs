@@ -259,6 +259,17 @@ impl PgWebhookInbox {
         rows.iter().map(InboxEvent::from_row).collect()
     }
 
+    /// How many events wait to be handled: received but not yet handled, or failed and due
+    /// again later (not those leased right now, handled, or dead-lettered).
+    pub async fn backlog(&self) -> Result<u64, Error> {
+        let client = self.pool.get().await?;
+        let count: i64 = client
+            .query_one(sql::INBOX_BACKLOG, &[])
+            .await?
+            .try_get(0)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Marks a leased event handled.
     pub async fn succeed(&self, lease: &Lease) -> Result<Settlement, Error> {
         self.settle(sql::INBOX_SUCCEED, lease, &[]).await

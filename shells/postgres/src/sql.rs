@@ -108,6 +108,10 @@ pub(crate) const INBOX_CLAIM: &str = "WITH buried AS ( \
      RETURNING w.id, w.tenant, w.event_id, w.event_type, w.payload, w.signature_header, \
          w.attempts, w.max_attempts, (extract(epoch FROM w.received_at) * 1000)::bigint";
 
+/// Events waiting to be handled (received, or failed and due again later): the inbox backlog.
+pub(crate) const INBOX_BACKLOG: &str = "SELECT count(*) FROM received_webhooks \
+     WHERE state IN ('pending', 'retryable')";
+
 /// Marks a leased event handled: id, attempt (the lease token). No row: the lease was lost.
 pub(crate) const INBOX_SUCCEED: &str = "UPDATE received_webhooks SET state = 'succeeded', \
      locked_by = NULL, locked_until = NULL, processed_at = now(), last_error = NULL \

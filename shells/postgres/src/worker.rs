@@ -165,6 +165,22 @@ impl Worker {
         }
     }
 
+    /// With the `metrics` feature: the backlog left after a claim, and how long each claimed
+    /// event waited since it was received (`molam_inbox_*`, see `molam_core::metrics`).
+    #[cfg(feature = "metrics")]
+    async fn record_metrics(&self, claimed: &[InboxEvent]) {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        for event in claimed {
+            let waited = u64::try_from(now_ms.saturating_sub(event.received_at_ms)).unwrap_or(0);
+            molam_core::metrics::record_inbox_lag(Duration::from_millis(waited));
+        }
+        if let Ok(backlog) = self.inbox.backlog().await {
+            molam_core::metrics::record_inbox_backlog(backlog);
+        }
+    }
+
     async fn run<H, Fut, E>(mut self, handler: Arc<H>) -> WorkerReport
     where
         H: Fn(InboxEvent) -> Fut + Send + Sync + 'static,
@@ -189,6 +205,8 @@ impl Worker {
                     continue;
                 }
             };
+            #[cfg(feature = "metrics")]
+            self.record_metrics(&events).await;
             for event in events {
                 let lease = event.lease();
                 let settled = if self.stopping() {

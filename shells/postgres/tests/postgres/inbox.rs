@@ -306,3 +306,32 @@ async fn released_event_is_due_at_once_and_its_attempt_does_not_count() {
          WHERE state = 'retryable' AND attempts = 1 AND last_error = 'boom'";
     assert_eq!(db.count(retryable).await, 1);
 }
+
+#[tokio::test]
+async fn the_backlog_counts_events_waiting_and_not_those_leased_or_handled() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let inbox = inbox_with_events(&db, InboxConfig::default(), 3).await;
+    assert_eq!(inbox.backlog().await.expect("backlog"), 3);
+    let claimed = inbox
+        .claim_batch("w1", 2, Duration::from_secs(30))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(inbox.backlog().await.expect("backlog"), 1);
+    let handled = inbox.succeed(&claimed[0].lease()).await.expect("succeed");
+    let failed = inbox
+        .fail(&claimed[1].lease(), "boom", Duration::from_secs(60))
+        .await
+        .expect("fail");
+    assert_eq!(
+        (handled, failed),
+        (Settlement::Succeeded, Settlement::Retrying)
+    );
+    assert_eq!(
+        inbox.backlog().await.expect("backlog"),
+        2,
+        "one waiting, one to retry"
+    );
+}
