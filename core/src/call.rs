@@ -23,6 +23,8 @@ use std::time::Duration;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
+use crate::account::AccountId;
+use crate::config::ApiKey;
 use crate::error::{Error, GiveUpReason, ParamError, TransportError};
 use crate::idempotency::IdempotencyKey;
 use crate::random::{JitterRng, RandomSource};
@@ -60,6 +62,8 @@ pub struct RequestOptions {
     max_attempts: Option<u32>,
     timeout: Option<Duration>,
     api_version: Option<String>,
+    account: Option<AccountId>,
+    api_key: Option<ApiKey>,
 }
 
 impl RequestOptions {
@@ -110,6 +114,58 @@ impl RequestOptions {
         }
         self.api_version = Some(version);
         Ok(self)
+    }
+
+    /// Act for this connected account (`Molam-Account`, REFERENCE.md §6) on this call,
+    /// instead of the client's account (if any).
+    ///
+    /// ```
+    /// use molam_core::{account::AccountId, call::RequestOptions};
+    /// let opts = RequestOptions::new().account(AccountId::new("acct_merchant_a")?);
+    /// assert_eq!(opts.get_account().map(AccountId::as_str), Some("acct_merchant_a"));
+    /// # Ok::<(), molam_core::ParamError>(())
+    /// ```
+    pub fn account(mut self, account: AccountId) -> Self {
+        self.account = Some(account);
+        self
+    }
+
+    /// Send this call with another API key than the client's (a platform holding its
+    /// merchants' own keys, REFERENCE.md §6). Masked like any key; fails, without echoing
+    /// it, unless it is a well-formed `sk_test_…`, `sk_live_…` or `jwt_…` key.
+    ///
+    /// ```
+    /// use molam_core::call::RequestOptions;
+    /// let opts = RequestOptions::new().api_key("sk_test_merchant_0123456789")?;
+    /// assert!(!format!("{opts:?}").contains("0123456789"));
+    /// assert!(RequestOptions::new().api_key("pk_test_1").is_err());
+    /// # Ok::<(), molam_core::ParamError>(())
+    /// ```
+    pub fn api_key(mut self, key: impl Into<String>) -> Result<Self, ParamError> {
+        let key = ApiKey::new(key).map_err(|_| {
+            ParamError::new(
+                "api_key",
+                "must start with sk_test_, sk_live_ or jwt_ and be printable ASCII",
+            )
+        })?;
+        self.api_key = Some(key);
+        Ok(self)
+    }
+
+    /// Use an already validated API key for this call.
+    pub fn with_api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// The connected account override, if set.
+    pub fn get_account(&self) -> Option<&AccountId> {
+        self.account.as_ref()
+    }
+
+    /// The API key override, if set.
+    pub fn get_api_key(&self) -> Option<&ApiKey> {
+        self.api_key.as_ref()
     }
 
     /// The caller's idempotency key, if set.
@@ -173,6 +229,41 @@ pub(crate) struct CallParts {
     /// Seeds the jitter, drawn only when a first retry needs it: most calls never retry, and
     /// a draw from the OS is a system call.
     pub(crate) random: Arc<dyn RandomSource>,
+    /// Appended to a durable store's scope: the idempotency key space of this call's API key
+    /// and account when they are not the client's own (see [`key_space`]).
+    pub(crate) key_space: String,
+    /// The `endpoint` label of its metrics (a route template, or `other`).
+    pub(crate) endpoint: &'static str,
+}
+
+/// The part of a durable store's scope that keeps idempotency keys apart per API key and
+/// account (REFERENCE.md §6): empty for the client's own key and account (the client's scope
+/// names them), else `/acct_…` for a connected account and `/key:<digest>` for a per-call
+/// API key (the first 16 hex digits of its SHA-256: the key itself is never stored).
+///
+/// ```
+/// use molam_core::call::key_space;
+/// assert_eq!(key_space(None, None), "");
+/// assert_eq!(key_space(None, Some("acct_a")), "/acct_a");
+/// let space = key_space(Some("sk_test_merchant_0123456789"), Some("acct_a"));
+/// assert!(space.starts_with("/key:") && space.ends_with("/acct_a"), "{space}");
+/// assert!(!space.contains("0123456789"));
+/// ```
+pub fn key_space(api_key: Option<&str>, account: Option<&str>) -> String {
+    use sha2::Digest;
+    use std::fmt::Write as _;
+    let mut space = String::new();
+    if let Some(key) = api_key {
+        space.push_str("/key:");
+        for byte in &sha2::Sha256::digest(key.as_bytes())[..8] {
+            let _ = write!(space, "{byte:02x}");
+        }
+    }
+    if let Some(account) = account {
+        space.push('/');
+        space.push_str(account);
+    }
+    space
 }
 
 impl std::fmt::Debug for CallParts {
@@ -264,6 +355,27 @@ impl<T: DeserializeOwned> Call<T> {
         self.attempts
     }
 
+    /// The `endpoint` label of this call's metrics: its route template, or `other`.
+    pub fn endpoint(&self) -> &'static str {
+        self.parts.endpoint
+    }
+
+    /// When the first attempt was asked for (`None` before it).
+    pub(crate) fn started(&self) -> Option<Duration> {
+        self.started
+    }
+
+    /// Counts the finished call in `molam_calls_total` and its time since the first attempt
+    /// (zero if none was sent) in `molam_call_duration_seconds`.
+    pub(crate) fn record_finish<U>(&self, result: &Result<U, Error>, now: Duration) {
+        let elapsed = now.saturating_sub(self.started.unwrap_or(now));
+        crate::metrics::record_call(
+            self.parts.endpoint,
+            crate::metrics::call_outcome(result),
+            elapsed,
+        );
+    }
+
     /// The next request to send, at `now` on the shell's monotonic clock.
     ///
     /// Fails without sending anything when the URL could not be built or the client's circuit
@@ -291,6 +403,18 @@ impl<T: DeserializeOwned> Call<T> {
         outcome: Result<http::Response<Vec<u8>>, TransportError>,
         now: Duration,
     ) -> Step<T> {
+        crate::metrics::record_attempt(
+            self.parts.endpoint,
+            match &outcome {
+                Ok(response) => {
+                    crate::metrics::attempt_outcome(Some(response.status().as_u16()), false)
+                }
+                Err(error) => crate::metrics::attempt_outcome(
+                    None,
+                    error.kind == crate::error::TransportErrorKind::Timeout,
+                ),
+            },
+        );
         let response = match outcome {
             Ok(response) => response,
             Err(error) => {
@@ -354,6 +478,7 @@ impl<T: DeserializeOwned> Call<T> {
             } else if !self.parts.shared.budget().try_spend(class) {
                 GiveUpReason::RetryBudget
             } else {
+                crate::metrics::record_retry(class);
                 return Step::Retry { call: self, wait };
             }
         };

@@ -124,13 +124,15 @@ impl Client {
 
     /// Turns an endpoint's request into a [`Call`] with every header of REFERENCE.md §1: the key,
     /// user agent, version, `Accept`, `Content-Type` on bodies, and on POSTs the caller's
-    /// idempotency key or a fresh UUID v4 that every retry reuses.
+    /// idempotency key or a fresh UUID v4 that every retry reuses; and, per REFERENCE.md §6,
+    /// the options' API key and `Molam-Account` in place of the client's.
     pub fn prepare<T: DeserializeOwned>(
         &self,
         request: PreparedRequest,
         options: &RequestOptions,
     ) -> Call<T> {
         let inner = &self.inner;
+        let endpoint = crate::metrics::endpoint(&request.method, &request.path_and_query);
         let uri = inner.base.clone().and_then(|(scheme, authority, prefix)| {
             let path_and_query = if prefix.is_empty() {
                 PathAndQuery::try_from(request.path_and_query)
@@ -145,6 +147,23 @@ impl Client {
                 .map_err(invalid_path)
         });
         let mut headers = inner.base_headers.clone();
+        let own_key = options
+            .get_api_key()
+            .filter(|key| *key != inner.config.api_key());
+        if let Some(key) = own_key {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+                .expect("a validated API key is printable ASCII, so a valid header value");
+            value.set_sensitive(true);
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        let account = options.get_account().or(inner.config.account());
+        if let Some(account) = options.get_account() {
+            headers.insert(crate::account::ACCOUNT_HEADER, account.header_value());
+        }
+        let key_space = crate::call::key_space(
+            own_key.map(crate::config::ApiKey::expose_secret),
+            account.map(crate::account::AccountId::as_str),
+        );
         if let Some(version) = options.get_api_version() {
             // Validated by RequestOptions::api_version.
             if let Ok(value) = HeaderValue::from_str(version) {
@@ -183,6 +202,8 @@ impl Client {
             timeout: options.get_timeout().unwrap_or(inner.config.timeout()),
             shared: inner.shared.clone(),
             random: inner.random.clone(),
+            key_space,
+            endpoint,
         })
     }
 }

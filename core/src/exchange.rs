@@ -241,7 +241,9 @@ impl<T: DeserializeOwned> Attempting<T> {
             },
             Err(error) => {
                 let error = name_unknown(error, self.reached, self.call.idempotency_key());
-                finish(self.held, None, Err(error)).poll(now)
+                let result: Result<ApiResponse<T>, Error> = Err(error);
+                self.call.record_finish(&result, now);
+                finish(self.held, None, result).poll(now)
             }
         }
     }
@@ -272,7 +274,11 @@ impl<T: DeserializeOwned> AwaitClaim<T> {
                 }),
                 reached: false,
             }),
-            Ok(Claim::Replay(stored)) => State::Done(replay(&stored, self.plan.key.as_str())),
+            Ok(Claim::Replay(stored)) => {
+                let result = replay(&stored, self.plan.key.as_str());
+                self.call.record_finish(&result, Duration::ZERO);
+                State::Done(result)
+            }
             Err(error) => State::Done(Err(Error::Idempotency(error))),
         };
         Exchange { state }
@@ -306,6 +312,8 @@ impl<T: DeserializeOwned> AwaitResponse<T> {
             _ => None,
         };
         let key = reached.then(|| call.idempotency_key().cloned()).flatten();
+        let endpoint = call.endpoint();
+        let started = call.started();
         match call.handle(outcome, now) {
             Step::Retry { call, wait } => Exchange {
                 state: State::Wait(
@@ -319,6 +327,11 @@ impl<T: DeserializeOwned> AwaitResponse<T> {
             },
             Step::Done(result) => {
                 let result = result.map_err(|e| name_unknown(e, reached, key.as_ref()));
+                crate::metrics::record_call(
+                    endpoint,
+                    crate::metrics::call_outcome(&result),
+                    now.saturating_sub(started.unwrap_or(now)),
+                );
                 finish(held, kept, result)
             }
         }
@@ -468,7 +481,7 @@ impl ClaimPlan {
             .saturating_add(call.attempt_timeout())
             .saturating_add(LEASE_MARGIN);
         Some(ClaimPlan {
-            scope: scope.to_owned(),
+            scope: format!("{scope}{}", call.parts.key_space),
             key,
             method,
             path,

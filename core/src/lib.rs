@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod pagination;
 pub mod params;
 pub mod random;
+mod raw;
 mod redact;
 pub mod resources;
 pub mod response;

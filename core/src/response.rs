@@ -47,6 +47,33 @@ pub struct ResponseMeta {
     pub source: AnswerSource,
     /// The idempotency key the call used, for POSTs.
     pub idempotency_key: Option<String>,
+    /// The body exactly as the API sent it (forward compatibility: what this SDK does not
+    /// model is still there, byte for byte). Its `Debug` shows only its length.
+    pub raw_body: RawBody,
+}
+
+/// A response body as received. Cheap to clone (shared). Its `Debug` shows only the length:
+/// bodies hold client secrets.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RawBody(std::sync::Arc<[u8]>);
+
+impl RawBody {
+    /// The body's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<&[u8]> for RawBody {
+    fn from(bytes: &[u8]) -> Self {
+        RawBody(bytes.into())
+    }
+}
+
+impl std::fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawBody({} bytes)", self.0.len())
+    }
 }
 
 /// A successful answer: the decoded value plus what the response said about itself.
@@ -77,6 +104,20 @@ impl<T> ApiResponse<T> {
     /// The decoded value.
     pub fn into_inner(self) -> T {
         self.value
+    }
+
+    /// The body exactly as the API sent it, for what the typed value does not model (and to
+    /// print or forward the API's JSON unchanged).
+    ///
+    /// ```
+    /// use molam_core::response::interpret;
+    /// let resp = http::Response::builder().status(200)
+    ///     .body(br#"{"id":"pi_1", "brand_new":[1,2]}"#.to_vec()).unwrap();
+    /// let answer = interpret::<serde_json::Value>(&resp).unwrap();
+    /// assert_eq!(answer.raw_body(), br#"{"id":"pi_1", "brand_new":[1,2]}"#);
+    /// ```
+    pub fn raw_body(&self) -> &[u8] {
+        self.meta.raw_body.as_bytes()
     }
 
     /// The value and the response facts.
@@ -278,6 +319,7 @@ pub fn meta(
         } else {
             AnswerSource::Network
         },
+        raw_body: RawBody::from(response.body().as_slice()),
     }
 }
 

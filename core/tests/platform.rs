@@ -226,3 +226,102 @@ fn objects_and_events_of_a_connected_account_say_which() {
         "an odd account id does not lose the object"
     );
 }
+
+fn client(config: Config) -> Client {
+    Client::new(config, "ureq", Arc::new(SeededRandom::new(1)))
+}
+
+fn post(client: &Client, options: &RequestOptions) -> molam_core::call::Call<serde_json::Value> {
+    let request = PreparedRequest {
+        method: http::Method::POST,
+        path_and_query: "/v1/connect/payment_intents".into(),
+        body: Some(br#"{"amount":2500,"currency":"XOF"}"#.to_vec()),
+    };
+    client.prepare(request, options)
+}
+
+#[test]
+fn a_per_request_account_and_api_key_replace_the_clients() {
+    let config = Config::builder()
+        .api_key(KEY)
+        .account(AccountId::new("acct_client").unwrap())
+        .build()
+        .unwrap();
+    let client = client(config);
+    let options = RequestOptions::new()
+        .account(AccountId::new("acct_request").unwrap())
+        .api_key("sk_test_merchant_key_987654321")
+        .unwrap();
+    let request = post(&client, &options)
+        .poll_request(Duration::ZERO)
+        .unwrap();
+    assert_eq!(request.headers()["molam-account"], "acct_request");
+    let auth = &request.headers()["authorization"];
+    assert_eq!(auth, "Bearer sk_test_merchant_key_987654321");
+    assert!(auth.is_sensitive());
+    assert!(!format!("{options:?}").contains("987654321"));
+    assert!(!format!("{request:?}").contains("987654321"));
+
+    let plain = post(&client, &RequestOptions::new())
+        .poll_request(Duration::ZERO)
+        .unwrap();
+    assert_eq!(plain.headers()["molam-account"], "acct_client");
+    assert_eq!(plain.headers()["authorization"], format!("Bearer {KEY}"));
+}
+
+#[test]
+fn the_durable_store_keeps_one_key_space_per_api_key_and_account() {
+    use molam_core::exchange::{Action, Exchange};
+    let client = client(Config::builder().api_key(KEY).build().unwrap());
+    let scope_of = |options: RequestOptions| {
+        let options = options.idempotency_key("order-1:create").unwrap();
+        match Exchange::new(post(&client, &options), Some("shop")).poll(Duration::ZERO) {
+            Action::Claim(claim) => claim.request(0).scope.to_owned(),
+            other => panic!("a keyed POST with a store claims first: {other:?}"),
+        }
+    };
+    let own = scope_of(RequestOptions::new());
+    let a = scope_of(RequestOptions::new().account(AccountId::new("acct_a").unwrap()));
+    let b = scope_of(RequestOptions::new().account(AccountId::new("acct_b").unwrap()));
+    let other_key = scope_of(
+        RequestOptions::new()
+            .api_key("sk_test_other_0123456789")
+            .unwrap(),
+    );
+    let same_key = scope_of(RequestOptions::new().api_key(KEY).unwrap());
+    assert_eq!(own, "shop");
+    assert_eq!(a, "shop/acct_a");
+    assert_eq!(b, "shop/acct_b");
+    assert_eq!(
+        same_key, own,
+        "the client's own key is the client's key space"
+    );
+    assert!(other_key.starts_with("shop/key:"), "{other_key}");
+    assert!(
+        !other_key.contains("0123456789"),
+        "the key is never stored: {other_key}"
+    );
+}
+
+#[test]
+fn a_successful_answer_keeps_the_body_exactly_as_sent() {
+    use molam_core::call::Step;
+    let client = client(Config::builder().api_key(KEY).build().unwrap());
+    let mut call = post(&client, &RequestOptions::new());
+    let _request = call.poll_request(Duration::ZERO).unwrap();
+    let body = br#"{"id":"pi_1","object":"payment_intent", "later_field" : {"x":1}}"#;
+    let response = http::Response::builder()
+        .status(200)
+        .body(body.to_vec())
+        .unwrap();
+    let Step::Done(Ok(answer)) = call.handle(Ok(response), Duration::ZERO) else {
+        panic!("a 200 is done")
+    };
+    assert_eq!(answer.raw_body(), body);
+    assert_eq!(answer["later_field"]["x"], 1);
+    let debug = format!("{:?}", answer.meta());
+    assert!(
+        debug.contains(&format!("RawBody({} bytes)", body.len())),
+        "{debug}"
+    );
+}

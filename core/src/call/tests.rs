@@ -28,6 +28,8 @@ fn call_with(policy: RetryPolicy, shared: Arc<SharedState>) -> Call<serde_json::
         timeout: Duration::from_secs(30),
         shared,
         random: Arc::new(crate::random::SeededRandom::new(7)),
+        key_space: String::new(),
+        endpoint: "POST /v1/connect/payment_intents",
     })
 }
 
