@@ -159,7 +159,7 @@ impl ClientBuilder {
             return Err(error);
         }
         let random = OsRandom::checked()?;
-        let transport = UreqTransport::new(&self.config, &self.extra_roots);
+        let transport = UreqTransport::new(&self.config, &self.extra_roots)?;
         let core = CoreClient::new(self.config, SHELL, Arc::new(random));
         Ok(Client {
             inner: Arc::new(Inner {

@@ -5,10 +5,10 @@
 use std::io;
 use std::time::Duration;
 
-use molam_core::config::Config;
+use molam_core::config::{Config, Proxy, TlsRoots};
 use molam_core::{ConfigError, Error, TransportError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
-use ureq::Agent;
+use ureq::{Agent, ProxyProtocol};
 
 /// The most of a response body read (a Molam object or page is a few KiB).
 const MAX_BODY: u64 = 16 * 1024 * 1024;
@@ -42,16 +42,26 @@ pub(crate) struct UreqTransport {
 }
 
 impl UreqTransport {
-    /// An agent for `config`, trusting Mozilla's roots plus `extra_roots`.
-    pub(crate) fn new(config: &Config, extra_roots: &[Certificate<'static>]) -> Self {
-        let roots = if extra_roots.is_empty() {
-            RootCerts::WebPki
-        } else {
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS
+    /// An agent for `config`, trusting its roots (Mozilla's, or the system's with the
+    /// `native-roots` feature) plus `extra_roots`, through the proxy the core's rule picks
+    /// for the API's base URL (a `CONNECT` tunnel, for `https://` and `http://` alike).
+    pub(crate) fn new(config: &Config, extra_roots: &[Certificate<'static>]) -> Result<Self, Error> {
+        let roots = match config.tls_roots() {
+            TlsRoots::Bundled if extra_roots.is_empty() => RootCerts::WebPki,
+            TlsRoots::Bundled => webpki_root_certs::TLS_SERVER_ROOT_CERTS
                 .iter()
                 .map(|der| Certificate::from_der(der.as_ref()).to_owned())
                 .chain(extra_roots.iter().cloned())
-                .into()
+                .into(),
+            _ => native_roots()?
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+                .chain(extra_roots.iter().cloned())
+                .into(),
+        };
+        let proxy = match config.api_base().parse::<http::Uri>() {
+            Ok(base) => config.proxy().proxy_for(&base).map(ureq_proxy).transpose()?,
+            Err(_) => None,
         };
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
@@ -72,12 +82,14 @@ impl UreqTransport {
             .timeout_recv_response(Some(config.timeout()))
             .timeout_recv_body(Some(config.timeout()))
             .tls_config(tls)
+            // Only the core's rule: ureq would otherwise read the environment by its own.
+            .proxy(proxy)
             .build()
             .new_agent();
-        UreqTransport {
+        Ok(UreqTransport {
             agent,
             default_timeout: config.timeout(),
-        }
+        })
     }
 
     /// Sends one request and reads the whole response. `timeout` bounds each phase of the
@@ -113,6 +125,46 @@ impl UreqTransport {
     }
 }
 
+/// The core's proxy as ureq's: HTTP `CONNECT`, the target resolved by the proxy.
+fn ureq_proxy(proxy: &Proxy) -> Result<ureq::Proxy, Error> {
+    let mut builder = ureq::Proxy::builder(ProxyProtocol::Http)
+        .host(proxy.host())
+        .port(proxy.port())
+        .resolve_target(false);
+    if let Some(credentials) = proxy.credentials() {
+        builder = builder
+            .username(credentials.user())
+            .password(credentials.expose_password());
+    }
+    builder.build().map_err(|_| {
+        Error::InvalidConfig(ConfigError::InvalidValue {
+            name: "proxy",
+            reason: format!("ureq cannot use the proxy {proxy}"),
+        })
+    })
+}
+
+/// The operating system's root certificates (`native-roots` feature).
+#[cfg(feature = "native-roots")]
+fn native_roots() -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, Error> {
+    let found = rustls_native_certs::load_native_certs();
+    if found.certs.is_empty() {
+        return Err(Error::InvalidConfig(ConfigError::InvalidValue {
+            name: "tls_roots",
+            reason: format!("no usable certificate in the system's store ({} errors)", found.errors.len()),
+        }));
+    }
+    Ok(found.certs)
+}
+
+#[cfg(not(feature = "native-roots"))]
+fn native_roots() -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, Error> {
+    Err(Error::InvalidConfig(ConfigError::InvalidValue {
+        name: "tls_roots",
+        reason: "the system's roots need molam-blocking's native-roots feature".to_owned(),
+    }))
+}
+
 /// Maps a ureq error to where the exchange failed. Before sending: DNS, refused or
 /// unreachable connections, TLS, connect timeouts. A reset or EOF is after-send: the request
 /// may have been written (ureq does not say), and only the idempotency key makes a retry safe.
@@ -129,7 +181,8 @@ pub(crate) fn map_error(error: ureq::Error) -> TransportError {
         | ureq::Error::BadUri(_)
         | ureq::Error::Tls(_)
         | ureq::Error::Pem(_)
-        | ureq::Error::InvalidProxyUrl => TransportError::connect(message),
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::ConnectProxyFailed(_) => TransportError::connect(message),
         ureq::Error::Rustls(tls) if is_handshake(&tls) => TransportError::connect(message),
         ureq::Error::Io(io) if is_connect_io(&io) => TransportError::connect(message),
         ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => {

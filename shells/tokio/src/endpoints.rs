@@ -36,6 +36,14 @@ impl<'a> Requests<'a> {
         Requests { client, options }
     }
 
+    pub(crate) fn client(&self) -> &'a Client {
+        self.client
+    }
+
+    pub(crate) fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
     /// Payment intents, with these options.
     pub fn payment_intents(&self) -> PaymentIntents<'a> {
         PaymentIntents {

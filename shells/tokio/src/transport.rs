@@ -8,10 +8,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use molam_core::config::Config;
+use molam_core::config::{Config, TlsRoots};
 use molam_core::{ConfigError, Error, TransportError};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -38,14 +39,21 @@ pub(crate) fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'s
     Ok(certs)
 }
 
+type Pool<C> = HyperClient<HttpsConnector<C>, Full<Bytes>>;
+
 /// The HTTP exchange of the async client. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
-pub(crate) struct HyperTransport {
-    client: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+pub(crate) enum HyperTransport {
+    /// Straight to the API.
+    Direct(Pool<HttpConnector>),
+    /// Through the proxy the core's rule picked, in a `CONNECT` tunnel.
+    Tunnel(Pool<Tunnel<HttpConnector>>),
 }
 
 impl HyperTransport {
-    /// A pooled client for `config`, trusting Mozilla's roots plus `extra_roots`.
+    /// A pooled client for `config`, trusting its roots (Mozilla's, or the system's with the
+    /// `native-roots` feature) plus `extra_roots`, through the proxy the core's rule picks
+    /// for the API's base URL (a `CONNECT` tunnel, for `https://` and `http://` alike).
     pub(crate) fn new(
         config: &Config,
         extra_roots: &[CertificateDer<'static>],
@@ -53,6 +61,10 @@ impl HyperTransport {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
+        if config.tls_roots() != TlsRoots::Bundled {
+            roots = RootCertStore::empty();
+            roots.add_parsable_certificates(native_roots()?);
+        }
         for cert in extra_roots {
             roots
                 .add(cert.clone())
@@ -73,13 +85,28 @@ impl HyperTransport {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
-        let client = HyperClient::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(https);
-        Ok(HyperTransport { client })
+            .enable_http1();
+        let mut pool = HyperClient::builder(TokioExecutor::new());
+        pool.pool_timer(TokioTimer::new())
+            .pool_idle_timeout(Duration::from_secs(60));
+        let base = config.api_base().parse::<http::Uri>().ok();
+        let Some(proxy) = base.as_ref().and_then(|b| config.proxy().proxy_for(b)) else {
+            return Ok(HyperTransport::Direct(pool.build(https.wrap_connector(http))));
+        };
+        // The proxy's address without its credentials, which go in a sensitive header only.
+        let address = format!("http://{}", proxy.authority())
+            .parse::<http::Uri>()
+            .map_err(|_| {
+                Error::InvalidConfig(ConfigError::InvalidValue {
+                    name: "proxy",
+                    reason: format!("hyper cannot use the proxy {proxy}"),
+                })
+            })?;
+        let mut tunnel = Tunnel::new(address, http);
+        if let Some(authorization) = proxy.authorization() {
+            tunnel = tunnel.with_auth(authorization);
+        }
+        Ok(HyperTransport::Tunnel(pool.build(https.wrap_connector(tunnel))))
     }
 
     /// Sends one request and reads the whole response, within `timeout`. Dropping the
@@ -91,7 +118,11 @@ impl HyperTransport {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let exchange = async {
-            let response = self.client.request(request).await.map_err(map_error)?;
+            let response = match self {
+                HyperTransport::Direct(pool) => pool.request(request).await,
+                HyperTransport::Tunnel(pool) => pool.request(request).await,
+            }
+            .map_err(map_error)?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, MAX_BODY)
                 .collect()
@@ -110,6 +141,26 @@ impl HyperTransport {
             ))),
         }
     }
+}
+
+/// The operating system's root certificates (`native-roots` feature).
+#[cfg(feature = "native-roots")]
+fn native_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
+    let found = rustls_native_certs::load_native_certs();
+    if found.certs.is_empty() {
+        return Err(bad_root(format!(
+            "the system's store holds no usable certificate ({} failures)",
+            found.errors.len()
+        )));
+    }
+    Ok(found.certs)
+}
+
+#[cfg(not(feature = "native-roots"))]
+fn native_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
+    Err(bad_root(
+        "TlsRoots::Native needs molam-tokio built with its native-roots feature".to_owned(),
+    ))
 }
 
 /// hyper-util says whether the connector failed (DNS, refused, connect timeout, TLS

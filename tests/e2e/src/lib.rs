@@ -11,6 +11,8 @@ use molam_mock::{FaultConfig, FaultKind, MockConfig, MockServer, MockTime, Serve
 
 pub use molam_mock;
 
+pub mod proxy;
+
 /// An API key the mock accepts.
 pub const API_KEY: &str = "sk_test_e2e_merchant";
 
@@ -44,6 +46,13 @@ impl Harness {
             tls: true,
             ..ServerOptions::default()
         })
+    }
+
+    /// A plain-HTTP mock with this configuration (extra object fields, webhook endpoints…).
+    pub fn start_configured(config: MockConfig) -> Harness {
+        let server = MockServer::start_with(config, ServerOptions::default())
+            .expect("the mock binds a free loopback port");
+        Harness { server }
     }
 
     fn start_with(options: ServerOptions) -> Harness {
