@@ -54,6 +54,12 @@ impl VerifiedEvent {
     pub fn is_duplicate(&self) -> bool {
         self.recorded == Recorded::Duplicate
     }
+
+    /// The connected account the event belongs to (REFERENCE.md §6), for a platform that
+    /// acts for several; `None` for the platform's own events.
+    pub fn account(&self) -> Option<&molam_core::account::AccountId> {
+        self.event.account.as_ref()
+    }
 }
 
 impl<S> FromRequest<S> for VerifiedEvent

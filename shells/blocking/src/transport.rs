@@ -45,7 +45,10 @@ impl UreqTransport {
     /// An agent for `config`, trusting its roots (Mozilla's, or the system's with the
     /// `native-roots` feature) plus `extra_roots`, through the proxy the core's rule picks
     /// for the API's base URL (a `CONNECT` tunnel, for `https://` and `http://` alike).
-    pub(crate) fn new(config: &Config, extra_roots: &[Certificate<'static>]) -> Result<Self, Error> {
+    pub(crate) fn new(
+        config: &Config,
+        extra_roots: &[Certificate<'static>],
+    ) -> Result<Self, Error> {
         let roots = match config.tls_roots() {
             TlsRoots::Bundled if extra_roots.is_empty() => RootCerts::WebPki,
             TlsRoots::Bundled => webpki_root_certs::TLS_SERVER_ROOT_CERTS
@@ -60,7 +63,11 @@ impl UreqTransport {
                 .into(),
         };
         let proxy = match config.api_base().parse::<http::Uri>() {
-            Ok(base) => config.proxy().proxy_for(&base).map(ureq_proxy).transpose()?,
+            Ok(base) => config
+                .proxy()
+                .proxy_for(&base)
+                .map(ureq_proxy)
+                .transpose()?,
             Err(_) => None,
         };
         let tls = TlsConfig::builder()
@@ -151,7 +158,10 @@ fn native_roots() -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, Err
     if found.certs.is_empty() {
         return Err(Error::InvalidConfig(ConfigError::InvalidValue {
             name: "tls_roots",
-            reason: format!("no usable certificate in the system's store ({} errors)", found.errors.len()),
+            reason: format!(
+                "no usable certificate in the system's store ({} errors)",
+                found.errors.len()
+            ),
         }));
     }
     Ok(found.certs)

@@ -91,7 +91,9 @@ impl HyperTransport {
             .pool_idle_timeout(Duration::from_secs(60));
         let base = config.api_base().parse::<http::Uri>().ok();
         let Some(proxy) = base.as_ref().and_then(|b| config.proxy().proxy_for(b)) else {
-            return Ok(HyperTransport::Direct(pool.build(https.wrap_connector(http))));
+            return Ok(HyperTransport::Direct(
+                pool.build(https.wrap_connector(http)),
+            ));
         };
         // The proxy's address without its credentials, which go in a sensitive header only.
         let address = format!("http://{}", proxy.authority())
@@ -106,7 +108,9 @@ impl HyperTransport {
         if let Some(authorization) = proxy.authorization() {
             tunnel = tunnel.with_auth(authorization);
         }
-        Ok(HyperTransport::Tunnel(pool.build(https.wrap_connector(tunnel))))
+        Ok(HyperTransport::Tunnel(
+            pool.build(https.wrap_connector(tunnel)),
+        ))
     }
 
     /// Sends one request and reads the whole response, within `timeout`. Dropping the

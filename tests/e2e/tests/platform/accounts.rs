@@ -151,3 +151,58 @@ async fn a_per_request_api_key_acts_as_that_merchant() {
         .expect("the merchant's key sees it");
     assert_eq!(seen.id, created.id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_for_account_a_carries_it_to_the_endpoints_handler() {
+    use axum::routing::post;
+    use molam_axum::{InMemoryWebhookInbox, StaticSecrets, VerifiedEvent, WebhookEndpoint};
+    use molam_core::webhook::WebhookSecret;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let hook = format!(
+        "http://{}/webhooks/molam",
+        listener.local_addr().expect("addr")
+    );
+    let (seen, mut accounts) = tokio::sync::mpsc::unbounded_channel();
+    let endpoint = WebhookEndpoint::new(
+        StaticSecrets::new(vec![WebhookSecret::new("whsec_mock_secret")]),
+        Arc::new(InMemoryWebhookInbox::new()),
+    );
+    let app = axum::Router::new()
+        .route(
+            "/webhooks/molam",
+            post(move |delivery: VerifiedEvent| async move {
+                let account = delivery.account().map(|a| a.as_str().to_owned());
+                let _ = seen.send((delivery.event.event_type.to_string(), account));
+                "ok"
+            }),
+        )
+        .with_state(endpoint);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let harness = Harness::start_configured(molam_e2e::molam_mock::MockConfig {
+        webhook_urls: vec![hook],
+        ..Default::default()
+    });
+    let client =
+        molam_tokio::Client::new(harness.config().build().expect("config")).expect("client");
+    client
+        .with_options(account("acct_a"))
+        .payment_intents()
+        .create(&CreatePaymentIntent::new(2500, Currency::XOF))
+        .await
+        .expect("create for A");
+    let delivered = tokio::time::timeout(std::time::Duration::from_secs(10), accounts.recv())
+        .await
+        .expect("a delivery within 10 s")
+        .expect("the handler ran");
+    assert_eq!(
+        delivered,
+        (
+            "payment_intent.created".to_owned(),
+            Some("acct_a".to_owned())
+        )
+    );
+}
