@@ -1,0 +1,86 @@
+"""MolamAsyncClient: the same endpoints as coroutines on asyncio, run by the tokio shell."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from molam import Config, MolamAsyncClient, MolamObject
+from molam.exceptions import InvalidRequestError, NetworkError, PaymentError, ValidationError
+
+
+def test_async_client_runs_the_checkout_flow(config: Config) -> None:
+    async def flow() -> MolamObject:
+        async with MolamAsyncClient(config) as client:
+            intent = await client.create_payment_intent(
+                amount=2500, currency="XOF", metadata={"order_id": "42"},
+                idempotency_key="order-42:intent",
+            )
+            again = await client.create_payment_intent(
+                amount=2500, currency="XOF", metadata={"order_id": "42"},
+                idempotency_key="order-42:intent",
+            )
+            assert again.id == intent.id and again.response["idempotent_replayed"]
+            confirmed = await client.confirm_payment_intent(intent.id, payment_method="pm_card_visa")
+            refund = await client.create_refund(confirmed.latest_charge, amount=500)
+            assert (await client.retrieve_refund(refund.id)).amount == 500
+            return confirmed
+
+    confirmed = asyncio.run(flow())
+    assert isinstance(confirmed, MolamObject)
+    assert confirmed["status"] == "succeeded" and confirmed.metadata.order_id == "42"
+
+
+def test_async_calls_run_concurrently(async_client: MolamAsyncClient) -> None:
+    async def many() -> list[MolamObject]:
+        created = await async_client.create_payment_intent(amount=100, currency="XOF")
+        return await asyncio.gather(
+            *(async_client.retrieve_payment_intent(created.id) for _ in range(200))
+        )
+
+    results = asyncio.run(many())
+    assert len(results) == 200 and len({r.request_id for r in results}) == 200
+
+
+def test_async_errors_are_the_same_exceptions(async_client: MolamAsyncClient) -> None:
+    async def failing() -> None:
+        with pytest.raises(InvalidRequestError) as missing:
+            await async_client.retrieve_payment_intent("pi_nothere")
+        assert missing.value.status_code == 404
+        intent = await async_client.create_payment_intent(amount=100, currency="XOF")
+        with pytest.raises(PaymentError) as declined:
+            await async_client.confirm_payment_intent(intent.id, payment_method="pm_card_insufficient_funds")
+        assert declined.value.code == "insufficient_funds"
+        with pytest.raises(ValidationError):
+            await async_client.create_payment_intent(amount=-1, currency="XOF")
+
+    asyncio.run(failing())
+
+
+def test_async_client_follows_each_new_event_loop(async_client: MolamAsyncClient) -> None:
+    async def one() -> str:
+        return str((await async_client.create_payment_intent(amount=100, currency="XOF")).id)
+
+    first, second = asyncio.run(one()), asyncio.run(one())
+    assert first != second
+
+
+def test_async_network_failure_is_a_network_error() -> None:
+    config = Config(
+        api_key="sk_test_0123456789abcdef", api_base="http://127.0.0.1:9",
+        allow_insecure_http=True, max_retries=0, from_env=False,
+    )
+
+    async def unreachable() -> None:
+        async with MolamAsyncClient(config) as client:
+            with pytest.raises(NetworkError) as raised:
+                await client.retrieve_payment_intent("pi_123")
+            assert raised.value.kind == "connect"
+
+    asyncio.run(unreachable())
+
+
+def test_calling_outside_a_running_loop_is_an_error(async_client: MolamAsyncClient) -> None:
+    with pytest.raises(RuntimeError):
+        async_client.retrieve_payment_intent("pi_123")

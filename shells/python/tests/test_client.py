@@ -1,0 +1,267 @@
+"""The seed's client test cases (test_client.py), against the package and the mock."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from molam import Config, MolamClient, MolamObject
+from molam.exceptions import (
+    ApiError,
+    ApiIdempotencyError,
+    ConfigError,
+    InvalidRequestError,
+    PaymentError,
+    ValidationError,
+)
+
+KEY = "sk_test_0123456789abcdef"
+
+
+def test_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOLAM_API_KEY", KEY)
+    monkeypatch.setenv("MOLAM_API_BASE", "https://staging-api.molam.com/")
+    monkeypatch.setenv("MOLAM_WEBHOOK_SECRET", "k2:whsec_new,whsec_old")
+    monkeypatch.setenv("MOLAM_TIMEOUT_MS", "5000")
+    for config in (Config.from_env(), Config()):
+        assert config.api_base == "https://staging-api.molam.com"
+        assert config.webhook_secret_count == 2
+        assert config.timeout == 5.0
+        assert config.api_key == "sk_test_****cdef"
+    # Explicit arguments win over the environment.
+    assert Config(api_base="https://api.molam.com").api_base == "https://api.molam.com"
+
+
+def test_config_api_key_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MOLAM_API_KEY", raising=False)
+    with pytest.raises(ConfigError) as raised:
+        Config()
+    assert isinstance(raised.value, ValidationError)
+    assert raised.value.errors[0]["field"] == "api_key"
+    with pytest.raises(ConfigError):
+        Config.from_env()
+
+
+def test_config_api_key_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MOLAM_API_KEY", raising=False)
+    for bad in ("pk_test_123", "sk_prod_123", "sk_test_ bad", ""):
+        with pytest.raises(ConfigError) as raised:
+            Config(api_key=bad)
+        assert raised.value.errors[0]["field"] == "api_key"
+        assert "sk_test_" in str(raised.value)  # says what to change
+    assert Config(api_key="jwt_header.payload.sig").api_key.startswith("jwt_")
+    config = Config(api_key="sk_live_secretvalue42", webhook_secret="whsec_verysecret99")
+    shown = repr(config)
+    assert "secretvalue" not in shown and "verysecret" not in shown
+    assert "sk_live_****ue42" in shown
+
+
+def test_create_payment_intent(client: MolamClient) -> None:
+    payment = client.create_payment_intent(
+        amount=2500,
+        currency="usd",
+        description="Order #12345",
+        metadata={"order_id": "12345"},
+    )
+    assert isinstance(payment, MolamObject) and isinstance(payment, dict)
+    assert payment["id"].startswith("pi_")
+    assert payment.id == payment["id"]
+    assert payment.amount == 2500
+    assert payment.currency == "USD"  # the core sends upper case
+    assert payment.status == "requires_payment_method"
+    assert payment.metadata.order_id == "12345"
+    assert payment.request_id is not None and payment.request_id.startswith("req_")
+    with pytest.raises(AttributeError):
+        payment.no_such_field
+
+
+def test_create_payment_intent_with_idempotency(client: MolamClient) -> None:
+    first = client.create_payment_intent(
+        amount=1000, currency="XOF", idempotency_key="order-1:intent"
+    )
+    again = client.create_payment_intent(
+        amount=1000, currency="XOF", idempotency_key="order-1:intent"
+    )
+    assert again.id == first.id
+    assert first.response["idempotency_key"] == "order-1:intent"
+    assert again.response["idempotent_replayed"] is True
+    with pytest.raises(ApiIdempotencyError) as raised:
+        client.create_payment_intent(
+            amount=2000, currency="XOF", idempotency_key="order-1:intent"
+        )
+    assert raised.value.status_code == 422
+    assert raised.value.code == "idempotency_key_reused"
+    # Without a key, the SDK makes one per call (a UUID), never shared between calls.
+    a = client.create_payment_intent(amount=1000, currency="XOF")
+    b = client.create_payment_intent(amount=1000, currency="XOF")
+    assert a.id != b.id
+    assert a.response["idempotency_key"] != b.response["idempotency_key"]
+    with pytest.raises(ValidationError) as invalid:
+        client.create_payment_intent(amount=1000, currency="XOF", idempotency_key="has space")
+    assert invalid.value.errors[0]["field"] == "idempotency_key"
+
+
+def test_retrieve_payment_intent(client: MolamClient) -> None:
+    created = client.create_payment_intent(amount=5000, currency="XOF")
+    fetched = client.retrieve_payment_intent(created.id)
+    assert fetched == created
+    with pytest.raises(ValidationError) as raised:
+        client.retrieve_payment_intent("pi_1/../../refunds")
+    assert raised.value.errors[0]["field"] == "id"
+
+
+def test_confirm_payment_intent(client: MolamClient) -> None:
+    created = client.create_payment_intent(amount=5000, currency="XOF")
+    confirmed = client.confirm_payment_intent(created.id, payment_method="pm_card_visa")
+    assert confirmed.status == "succeeded"
+    assert confirmed.amount_received == 5000
+    assert confirmed.latest_charge.startswith("ch_")
+
+
+def test_cancel_payment_intent(client: MolamClient) -> None:
+    created = client.create_payment_intent(amount=5000, currency="XOF")
+    canceled = client.cancel_payment_intent(
+        created.id, cancellation_reason="requested_by_customer"
+    )
+    assert canceled.status == "canceled"
+    assert canceled.cancellation_reason == "requested_by_customer"
+    with pytest.raises(InvalidRequestError) as raised:
+        client.confirm_payment_intent(created.id, payment_method="pm_card_visa")
+    assert raised.value.code == "payment_intent_unexpected_state"
+
+
+def test_list_payment_intents(client: MolamClient) -> None:
+    ids = [client.create_payment_intent(amount=100 + i, currency="XOF").id for i in range(3)]
+    page = client.list_payment_intents(limit=2)
+    assert page.object == "list"
+    assert page.has_more is True
+    assert [p.id for p in page.data] == ids[::-1][:2]  # newest first
+    rest = client.list_payment_intents(limit=2, starting_after=page.data[-1].id)
+    assert [p.id for p in rest.data] == [ids[0]]
+    assert rest.has_more is False
+    succeeded = client.list_payment_intents(status="succeeded")
+    assert succeeded.data == []
+    with pytest.raises(ValidationError):
+        client.list_payment_intents(limit=101)
+
+
+def test_create_refund(client: MolamClient) -> None:
+    intent = client.create_payment_intent(amount=5000, currency="XOF")
+    charge = client.confirm_payment_intent(intent.id, payment_method="pm_card_visa").latest_charge
+    refund = client.create_refund(charge, amount=1500, reason="requested_by_customer")
+    assert refund.id.startswith("re_")
+    assert refund.amount == 1500 and refund.charge == charge
+    assert refund.payment_intent == intent.id
+    assert client.retrieve_refund(refund.id) == refund
+    rest = client.create_refund(charge)  # by default what is left
+    assert rest.amount == 3500
+    with pytest.raises(InvalidRequestError) as raised:
+        client.create_refund(charge, amount=1)
+    assert raised.value.code in ("charge_already_refunded", "amount_too_large")
+    assert [r.id for r in client.list_refunds(payment_intent=intent.id).data] == [rest.id, refund.id]
+
+
+def test_create_payout(client: MolamClient) -> None:
+    payout = client.create_payout(
+        amount=10000,
+        currency="XOF",
+        method="mobile_money",
+        destination="+221770000000",
+        description="Weekly settlement",
+        metadata={"week": "47"},
+    )
+    assert payout.id.startswith("po_")
+    assert payout.status == "pending"
+    assert payout.method == "mobile_money"
+    assert client.retrieve_payout(payout.id).id == payout.id
+    assert client.cancel_payout(payout.id).status == "canceled"
+    assert [p.id for p in client.list_payouts(status="canceled").data] == [payout.id]
+
+
+def test_api_error_handling(client: MolamClient) -> None:
+    with pytest.raises(InvalidRequestError) as missing:
+        client.retrieve_payment_intent("pi_doesnotexist")
+    error = missing.value
+    assert isinstance(error, ApiError)
+    assert error.status_code == 404
+    assert error.type == "invalid_request_error"
+    assert error.code == "resource_missing"
+    assert error.request_id is not None and error.request_id.startswith("req_")
+    assert error.payload["error"]["code"] == "resource_missing"
+    intent = client.create_payment_intent(amount=5000, currency="XOF")
+    with pytest.raises(PaymentError) as declined:
+        client.confirm_payment_intent(intent.id, payment_method="pm_card_declined")
+    assert declined.value.status_code == 402
+    assert declined.value.code == "card_declined"
+    assert declined.value.decline_code is not None
+    after = client.retrieve_payment_intent(intent.id)
+    assert after.status == "requires_payment_method"
+    assert after.last_payment_error.code == "card_declined"
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    seen: list[dict[str, str]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        type(self).seen.append({k.lower(): v for k, v in self.headers.items()})
+        body = json.dumps(
+            {
+                "id": "pi_recorded",
+                "object": "payment_intent",
+                "created": 1700000000,
+                "livemode": False,
+                "amount": 2500,
+                "currency": "XOF",
+                "status": "requires_payment_method",
+                "metadata": {},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Request-Id", "req_recorded")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_authorization_header() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        config = Config(
+            api_key=KEY,
+            api_base=f"http://127.0.0.1:{server.server_port}",
+            allow_insecure_http=True,
+            from_env=False,
+        )
+        intent = MolamClient(config).create_payment_intent(
+            amount=2500, currency="XOF", idempotency_key="order-7:intent"
+        )
+    finally:
+        server.shutdown()
+    assert intent.id == "pi_recorded"
+    headers = _Recorder.seen[-1]
+    assert headers["authorization"] == f"Bearer {KEY}"
+    assert headers["idempotency-key"] == "order-7:intent"
+    assert headers["molam-version"] == "2025-01-16"
+    assert headers["molam-attempt"] == "1"
+    assert headers["user-agent"].startswith("molam-rust/")
+
+
+def test_secrets_never_in_errors_or_reprs(client: MolamClient) -> None:
+    config = Config(api_key="sk_test_topsecretkey", from_env=False)
+    assert "topsecretkey" not in repr(config)
+    assert "topsecretkey" not in repr(MolamClient(config))
+    with pytest.raises(ApiError) as raised:
+        client.retrieve_payment_intent("pi_doesnotexist")
+    assert "sk_test_" not in str(raised.value)
