@@ -82,5 +82,17 @@ def test_async_network_failure_is_a_network_error() -> None:
 
 
 def test_calling_outside_a_running_loop_is_an_error(async_client: MolamAsyncClient) -> None:
-    with pytest.raises(RuntimeError):
-        async_client.retrieve_payment_intent("pi_123")
+    call = async_client.retrieve_payment_intent("pi_123")
+    with pytest.raises(RuntimeError, match="no running event loop"):
+        call.send(None)
+
+
+def test_async_methods_are_coroutines_like_the_seeds(async_client: MolamAsyncClient) -> None:
+    async def with_tasks() -> list[str]:
+        tasks = [
+            asyncio.create_task(async_client.create_payment_intent(amount=100 + i, currency="XOF"))
+            for i in range(3)
+        ]
+        return [t.id for t in await asyncio.gather(*tasks)]
+
+    assert len(set(asyncio.run(with_tasks()))) == 3

@@ -13,7 +13,10 @@ a local mock API in ``molam.testing``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from . import exceptions
 from ._molam import AsyncPageIterator, Config, MolamClient, PageIterator
@@ -42,6 +45,39 @@ class MolamAsyncClient(_MolamAsyncClient):
 
     async def close(self) -> None:
         """Kept for the seed's API: connections are pooled and freed with the client."""
+
+
+def _coroutine(name: str) -> Callable[..., Any]:
+    """The extension's method `name` (which returns an asyncio future) as a coroutine
+    function, as the seed's were: usable with ``await``, ``asyncio.create_task`` and
+    ``asyncio.gather`` alike."""
+    call = getattr(_MolamAsyncClient, name)
+
+    @functools.wraps(call)
+    async def method(self: MolamAsyncClient, *args: Any, **kwargs: Any) -> Any:
+        return await call(self, *args, **kwargs)
+
+    return method
+
+
+for _name in (
+    "create_payment_intent",
+    "retrieve_payment_intent",
+    "confirm_payment_intent",
+    "cancel_payment_intent",
+    "list_payment_intents",
+    "create_refund",
+    "retrieve_refund",
+    "list_refunds",
+    "create_payout",
+    "retrieve_payout",
+    "cancel_payout",
+    "list_payouts",
+    "retrieve_event",
+    "list_events",
+):
+    setattr(MolamAsyncClient, _name, _coroutine(_name))
+del _name
 
 
 __all__ = [
