@@ -58,7 +58,7 @@ impl PyConfig {
     #[pyo3(signature = (
         api_key = None, *, api_base = None, api_version = None, webhook_secret = None,
         timeout = None, connect_timeout = None, max_retries = None, deadline = None,
-        webhook_tolerance = None, allow_insecure_http = None, from_env = true,
+        webhook_tolerance = None, allow_insecure_http = None, account = None, from_env = true,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -73,6 +73,7 @@ impl PyConfig {
         deadline: Option<f64>,
         webhook_tolerance: Option<f64>,
         allow_insecure_http: Option<bool>,
+        account: Option<String>,
         from_env: bool,
     ) -> PyResult<Self> {
         let secrets = match webhook_secret {
@@ -114,6 +115,9 @@ impl PyConfig {
             }
             if let Some(allow) = allow_insecure_http {
                 builder = builder.allow_insecure_http(allow);
+            }
+            if let Some(account) = account {
+                builder = builder.account(molam_core::account::AccountId::new(account)?);
             }
             Ok(builder.build()?)
         })();
@@ -176,6 +180,12 @@ impl PyConfig {
     #[getter]
     fn webhook_secret_count(&self) -> usize {
         self.inner.webhook_secrets().len()
+    }
+
+    /// The connected account (`acct_…`) every request acts for (REFERENCE.md §6), if any.
+    #[getter]
+    fn account(&self) -> Option<String> {
+        self.inner.account().map(|a| a.to_string())
     }
 
     /// Whether plain `http://` to a loopback host is allowed.

@@ -28,6 +28,7 @@ pub(crate) struct Answer {
     pub(crate) request_id: Option<String>,
     pub(crate) idempotency_key: Option<String>,
     pub(crate) replayed: bool,
+    pub(crate) attempts: u32,
 }
 
 impl Answer {
@@ -39,6 +40,7 @@ impl Answer {
             request_id: meta.request_id,
             idempotency_key: meta.idempotency_key,
             replayed: meta.idempotent_replayed,
+            attempts: meta.attempts,
         }
     }
 
@@ -50,6 +52,7 @@ impl Answer {
             meta.set_item("request_id", self.request_id)?;
             meta.set_item("idempotency_key", self.idempotency_key)?;
             meta.set_item("idempotent_replayed", self.replayed)?;
+            meta.set_item("attempts", self.attempts)?;
             object.setattr("_response", meta)?;
         }
         Ok(object)

@@ -253,6 +253,20 @@ macro_rules! endpoints {
                 self.pages_of_payment_intents(py, params, options, max_items)
             }
 
+            /// Retrieves a charge (`ch_…`, a payment intent's `latest_charge`).
+            #[pyo3(signature = (id, *, max_retries = None, timeout = None))]
+            fn retrieve_charge<'py>(
+                &self,
+                py: Python<'py>,
+                id: &str,
+                max_retries: Option<u32>,
+                timeout: Option<f64>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let call = $crate::endpoints::options(None, max_retries, timeout)
+                    .and_then(|o| self.core().charges().retrieve(id, &o));
+                self.dispatch(py, call)
+            }
+
             /// Refunds a charge (`ch_…`): by default what is left of it.
             #[pyo3(signature = (
                 charge, *, amount = None, reason = None, metadata = None,

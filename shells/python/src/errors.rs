@@ -48,7 +48,9 @@ fn field_errors<'py>(py: Python<'py>, field: &str, message: &str) -> PyResult<Bo
 fn config_field(error: &ConfigError) -> &'static str {
     match error {
         ConfigError::MissingApiKey | ConfigError::InvalidApiKey => "api_key",
-        ConfigError::InvalidBaseUrl(_) | ConfigError::InsecureHttp(_) => "api_base",
+        ConfigError::InvalidBaseUrl(_)
+        | ConfigError::InsecureHttp(_)
+        | ConfigError::InsecureRemoteHttp(_) => "api_base",
         ConfigError::InvalidValue { name, .. } => name,
         _ => "config",
     }
@@ -57,6 +59,8 @@ fn config_field(error: &ConfigError) -> &'static str {
 /// `SignatureError.reason`: which step of verification failed.
 pub(crate) fn signature_reason(error: &SignatureError) -> &'static str {
     match error {
+        SignatureError::MissingHeader => "missing_header",
+        SignatureError::DuplicateHeader => "duplicate_header",
         SignatureError::Malformed(_) => "malformed_header",
         SignatureError::UnknownKeyId => "unknown_key_id",
         SignatureError::TimestampOutsideTolerance { .. } => "timestamp_outside_tolerance",
@@ -107,6 +111,14 @@ fn build(
             reason,
             last,
         } => return build(py, last, message, Some((*attempts, *reason))),
+        Error::OutcomeUnknown {
+            idempotency_key,
+            last,
+        } => {
+            fields.set_item("idempotency_key", idempotency_key)?;
+            fields.set_item("last_error", to_pyerr(py, (**last).clone()).into_value(py))?;
+            "OutcomeUnknownError"
+        }
         Error::InvalidConfig(e) => {
             fields.set_item("errors", field_errors(py, config_field(e), &e.to_string())?)?;
             "ConfigError"

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use molam_core::resources::Event;
 use molam_core::webhook::{self, SignatureError, SignatureHeader, WebhookSecret};
-use molam_core::{webhook_event, Config, Error};
+use molam_core::webhook_event::Webhooks;
+use molam_core::{Config, Error};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
@@ -57,8 +58,7 @@ pub fn verify_signature(
 ) -> PyResult<bool> {
     let body = body_bytes(raw_body)?;
     let Some(header) = header else {
-        let missing = SignatureError::Malformed("no Molam-Signature header".to_owned());
-        return Err(to_pyerr(py, missing.into()));
+        return Err(to_pyerr(py, SignatureError::MissingHeader.into()));
     };
     let lookup_failure: RefCell<Option<PyErr>> = RefCell::new(None);
     let resolve = |kid: Option<&str>| -> Vec<WebhookSecret> {
@@ -137,6 +137,7 @@ pub(crate) fn verify_with_config(
     header: Option<&str>,
     body: &[u8],
 ) -> PyResult<Event> {
-    webhook_event::construct_event(config, header, body, now_unix())
+    Webhooks::new(config, now_unix)
+        .verify_header(header, body)
         .map_err(|e: Error| to_pyerr(py, e))
 }

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from molam import Config, MolamClient, MolamObject
+from molam.testing import MockServer
 from molam.exceptions import (
     ApiError,
     ApiIdempotencyError,
@@ -157,6 +158,7 @@ def test_create_refund(client: MolamClient) -> None:
     assert refund.amount == 1500 and refund.charge == charge
     assert refund.payment_intent == intent.id
     assert client.retrieve_refund(refund.id) == refund
+    assert client.retrieve_charge(charge).amount_refunded == 1500
     rest = client.create_refund(charge)  # by default what is left
     assert rest.amount == 3500
     with pytest.raises(InvalidRequestError) as raised:
@@ -265,3 +267,19 @@ def test_secrets_never_in_errors_or_reprs(client: MolamClient) -> None:
     with pytest.raises(ApiError) as raised:
         client.retrieve_payment_intent("pi_doesnotexist")
     assert "sk_test_" not in str(raised.value)
+
+
+def test_platform_accounts_see_only_their_objects(mock: MockServer) -> None:
+    def platform_client(account: str | None) -> MolamClient:
+        return MolamClient(Config(api_key="sk_test_platform_one", api_base=mock.base_url,
+                                  allow_insecure_http=True, account=account, from_env=False))
+
+    platform, connected = platform_client(None), platform_client("acct_seller42")
+    own = connected.create_payment_intent(amount=100, currency="XOF")
+    assert own.account == "acct_seller42"
+    assert connected.retrieve_payment_intent(own.id).id == own.id
+    with pytest.raises(InvalidRequestError):
+        platform.retrieve_payment_intent(own.id)
+    with pytest.raises(ValidationError) as raised:
+        Config(api_key=KEY, account="seller42", from_env=False)
+    assert raised.value.errors[0]["field"] == "account"

@@ -56,7 +56,7 @@ def test_verify_signature_mismatch() -> None:
 
 def test_verify_signature_missing_fields() -> None:
     now = int(time.time())
-    assert reason_of(None) == "malformed_header"
+    assert reason_of(None) == "missing_header"
     assert reason_of(f"t={now}") == "malformed_header"
     assert reason_of(f"v1={'ab' * 32}") == "malformed_header"
     assert reason_of(f"t={now},v1=") == "malformed_header"

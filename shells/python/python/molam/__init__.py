@@ -66,6 +66,7 @@ for _name in (
     "confirm_payment_intent",
     "cancel_payment_intent",
     "list_payment_intents",
+    "retrieve_charge",
     "create_refund",
     "retrieve_refund",
     "list_refunds",

@@ -26,6 +26,7 @@ class Config:
         deadline: float | None = None,
         webhook_tolerance: float | None = None,
         allow_insecure_http: bool | None = None,
+        account: str | None = None,
         from_env: bool = True,
     ) -> None: ...
     @staticmethod
@@ -48,6 +49,8 @@ class Config:
     def webhook_secret_count(self) -> int: ...
     @property
     def allow_insecure_http(self) -> bool: ...
+    @property
+    def account(self) -> str | None: ...
 
 @final
 class PageIterator(Iterator[MolamObject]):
@@ -131,6 +134,9 @@ class MolamClient:
         max_retries: int | None = None,
         timeout: float | None = None,
     ) -> PageIterator: ...
+    def retrieve_charge(
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> MolamObject: ...
     def create_refund(
         self,
         charge: str,
@@ -313,6 +319,9 @@ class MolamAsyncClient:
         max_retries: int | None = None,
         timeout: float | None = None,
     ) -> AsyncPageIterator: ...
+    async def retrieve_charge(
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> MolamObject: ...
     async def create_refund(
         self,
         charge: str,

@@ -11,6 +11,9 @@ Every error of the Rust core maps to one class here (the mapping only moves fiel
 - ``IdempotencyError``: an idempotency key is in use or was reused for another request
   (``ApiIdempotencyError`` when the API said so).
 - ``CircuitOpenError`` (``retry_in``): the client failed fast, Molam looks unavailable.
+- ``OutcomeUnknownError`` (``idempotency_key``, ``last_error``): a request may have reached
+  Molam before the call gave up; calling again with that ``idempotency_key`` finishes it
+  exactly once.
 - ``SignatureError`` (``reason``): a webhook failed verification.
 
 When the client gave up retrying, the exception is the last failure's, with ``attempts`` and
@@ -38,6 +41,7 @@ __all__ = [
     "TimeoutError",
     "DecodeError",
     "CircuitOpenError",
+    "OutcomeUnknownError",
     "SignatureError",
     "InvalidEventError",
 ]
@@ -190,8 +194,29 @@ class CircuitOpenError(MolamError):
         self.retry_in = retry_in
 
 
+class OutcomeUnknownError(MolamError):
+    """The call gave up after a request may have reached Molam (a failure after sending, a
+    timeout, a 5xx): whether it took effect is unknown. Call again with
+    ``idempotency_key=error.idempotency_key`` to finish it exactly once; ``last_error`` (also
+    ``__cause__``) is why the call stopped."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        idempotency_key: str = "",
+        last_error: MolamError | None = None,
+        **fields: Any,
+    ) -> None:
+        super().__init__(message, **fields)
+        self.idempotency_key = idempotency_key
+        self.last_error = last_error
+        self.__cause__ = last_error
+
+
 class SignatureError(MolamError):
-    """A webhook failed verification. ``reason``: ``malformed_header``,
+    """A webhook failed verification. ``reason``: ``missing_header``, ``duplicate_header``,
+    ``malformed_header``,
     ``unknown_key_id``, ``timestamp_outside_tolerance`` or ``signature_mismatch``."""
 
     def __init__(
