@@ -183,12 +183,29 @@ fn write(results: &Results, out: Option<PathBuf>) -> Result<(), Box<dyn std::err
     }
     let default_out = out.is_none();
     let out = out.unwrap_or_else(|| external::workspace().join("BENCHMARKS.md"));
+    let kept = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|old| python_section(&old).map(str::to_owned));
+    let markdown = match kept {
+        Some(section) => format!("{}\n\n{section}\n", markdown.trim_end()),
+        None => markdown,
+    };
     std::fs::write(&out, markdown)?;
     say(&format!("wrote {}", out.display()));
     if default_out {
         update_readme(results)?;
     }
     Ok(())
+}
+
+/// The Python table's section of BENCHMARKS.md, which `shells/python/bench/run.sh` writes
+/// between these markers; a rewrite by this runner keeps it as it was.
+fn python_section(markdown: &str) -> Option<&str> {
+    const START: &str = "<!-- python:start -->";
+    const END: &str = "<!-- python:end -->";
+    let start = markdown.find(START)?;
+    let end = markdown[start..].find(END)? + start + END.len();
+    Some(&markdown[start..end])
 }
 
 /// Between these two lines of README.md the runner writes the targets table.
