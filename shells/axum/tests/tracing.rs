@@ -112,3 +112,40 @@ async fn each_delivery_is_a_span_with_event_and_status_and_no_secret_or_body() {
         "the body stays out of the logs: {text}"
     );
 }
+
+/// When the inbox fails, the delivery is answered 503 (Molam retries) and the log line says
+/// what failed in the store's own words: here PostgreSQL naming the missing database.
+#[tokio::test(flavor = "current_thread")]
+async fn a_failing_store_is_logged_with_its_own_error_text() {
+    use molam_postgres::deadpool_postgres::{Manager, Pool};
+    use molam_postgres::tokio_postgres::{Config, NoTls};
+
+    let Some(url) = molam_postgres::testing::reachable_url().await else {
+        return;
+    };
+    let mut config: Config = url.parse().expect("DATABASE_URL parses");
+    config.dbname("molam_no_such_database");
+    let pool = Pool::builder(Manager::new(config, NoTls))
+        .max_size(1)
+        .build()
+        .expect("pool builds");
+    let recorder = Recorder::default();
+    let _default = tracing::subscriber::set_default(recorder.clone());
+    let endpoint = WebhookEndpoint::new(
+        StaticSecrets::new(vec![WebhookSecret::new(VECTOR_SECRET)]),
+        Arc::new(molam_postgres::PgWebhookInbox::new(pool)),
+    )
+    .with_clock(|| VECTOR_T);
+    let addr = serve(endpoint.router("/hooks")).await;
+
+    let answer = deliver(addr, "/hooks", Some(VECTOR_HEADER), VECTOR_BODY.as_bytes()).await;
+    assert_eq!(answer.status, 503);
+    let text = recorder.text();
+    assert!(
+        text.contains(
+            "error=webhook inbox failed: connection pool: could not open a connection: \
+             database \"molam_no_such_database\" does not exist (SQLSTATE 3D000)"
+        ),
+        "{text}"
+    );
+}

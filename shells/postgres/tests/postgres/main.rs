@@ -5,6 +5,7 @@
 #[cfg(feature = "blocking")]
 mod blocking;
 mod cleanup;
+mod errors;
 mod idempotency;
 mod inbox;
 mod migrate;
