@@ -58,7 +58,10 @@ pub enum Error {
         last: Box<Error>,
     },
     /// The client-wide circuit breaker is open: the call failed fast without any I/O.
-    #[error("circuit breaker open: Molam looks unavailable, next probe in {retry_in:?}")]
+    #[error(
+        "circuit breaker open: Molam looks unavailable, next probe in {:.1} s",
+        retry_in.as_secs_f64()
+    )]
     CircuitOpen {
         /// How long until the breaker lets a probe request through.
         retry_in: Duration,
@@ -338,7 +341,7 @@ impl std::error::Error for ApiError {}
 
 /// A 2xx response whose body could not be decoded into the expected type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("could not decode the {status} response (request id {request_id:?}): {message}")]
+#[error("could not decode the {status} response{}: {message}", RequestIdSuffix(request_id.as_deref()))]
 #[non_exhaustive]
 pub struct DecodeError {
     /// HTTP status.
@@ -368,6 +371,18 @@ impl DecodeError {
     }
 }
 
+/// ` (request id req_…)`, or nothing when the response had no `X-Request-Id`.
+struct RequestIdSuffix<'a>(Option<&'a str>);
+
+impl fmt::Display for RequestIdSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => write!(f, " (request id {id})"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What went wrong in carrying a request, as reported by a shell's transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -381,9 +396,19 @@ pub enum TransportErrorKind {
     Timeout,
 }
 
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::AfterSend => "connection failed after the request was sent",
+            TransportErrorKind::Timeout => "no response in time",
+        })
+    }
+}
+
 /// A transport failure. Shells build it from their HTTP client's error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind:?}: {message}")]
+#[error("{kind}: {message}")]
 pub struct TransportError {
     /// Where in the exchange it failed.
     pub kind: TransportErrorKind,
@@ -437,3 +462,6 @@ pub enum IdempotencyError {
     #[error("idempotency store failed: {0}")]
     Store(String),
 }
+
+#[cfg(test)]
+mod tests;
