@@ -75,6 +75,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // RUST_LOG=molam=debug prints the SDK's spans to stderr (never a key or a secret).
+    molam_mock::logging::init_from_env("molam");
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,

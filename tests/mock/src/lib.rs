@@ -23,6 +23,7 @@ mod faults;
 mod handler;
 mod idempotency;
 mod ids;
+pub mod logging;
 mod params;
 mod platform;
 pub mod router;

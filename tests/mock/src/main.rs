@@ -7,6 +7,7 @@ use molam_mock::cli::Cli;
 use molam_mock::server::run_until_ctrl_c;
 
 fn main() -> ExitCode {
+    molam_mock::logging::init_from_env("molam-mock");
     let (config, options) = match Cli::parse().into_config() {
         Ok(c) => c,
         Err(e) => {
