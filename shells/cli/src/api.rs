@@ -2,8 +2,6 @@
 //! client. Flags mirror the API's parameters; every rule (validation, retries, idempotency
 //! keys) is the SDK's, none is the CLI's.
 
-use std::io::Write;
-
 use clap::{Args, Subcommand};
 use molam_blocking::params::{
     CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, CreatePayout, CreateRefund,
@@ -17,8 +15,8 @@ use molam_blocking::{ApiResponse, Client, Config, Error, RequestOptions};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::failure::Failure;
-use crate::output::{json, list_table, object_table, to_value};
+use crate::failure::{Failure, Kind};
+use crate::output::{json, list_table, object_table, to_value, with_human_times, Progress};
 
 /// How to reach the API: flags over the `MOLAM_*` environment.
 #[derive(Debug, Args)]
@@ -38,15 +36,21 @@ pub struct ApiArgs {
 }
 
 impl ApiArgs {
-    /// The client configuration: `MOLAM_*` variables, then these flags.
+    /// The client configuration: `MOLAM_*` variables, then these flags. Errors name the flag
+    /// and the variable to change.
     pub fn config(&self) -> Result<Config, Failure> {
+        self.build_config()
+    }
+
+    fn build_config(&self) -> Result<Config, Failure> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if self.api_key.is_none() && env("MOLAM_API_KEY").is_none() {
             return Err(Failure::usage(
                 "no API key: pass --api-key or set MOLAM_API_KEY (sk_test_… for the mock)",
             ));
         }
-        let mut builder = molam_core::config::ConfigBuilder::from_lookup(env)?;
+        let mut builder =
+            molam_core::config::ConfigBuilder::from_lookup(env).map_err(ConfigProblem)?;
         if let Some(key) = &self.api_key {
             builder = builder.api_key(key.clone());
         }
@@ -56,12 +60,75 @@ impl ApiArgs {
         if self.allow_insecure_http {
             builder = builder.allow_insecure_http(true);
         }
-        Ok(builder.build()?)
+        builder.build().map_err(|e| ConfigProblem(e).into())
     }
 
     /// Whether to print JSON.
     pub fn json(&self) -> bool {
         self.json
+    }
+}
+
+/// A configuration error on its way to a message naming the CLI's flags.
+struct ConfigProblem(molam_core::ConfigError);
+
+impl From<ConfigProblem> for Failure {
+    fn from(problem: ConfigProblem) -> Self {
+        use molam_core::ConfigError;
+        let message = match &problem.0 {
+            ConfigError::InsecureHttp(host) => format!(
+                "plain http:// to {host} needs the opt-in for local mocks: pass \
+                 --allow-insecure-http or set MOLAM_ALLOW_INSECURE_HTTP=1"
+            ),
+            ConfigError::InsecureRemoteHttp(host) => format!(
+                "plain http:// to {host} is refused: it is not a loopback host (localhost, \
+                 127.0.0.0/8, [::1]); --allow-insecure-http (MOLAM_ALLOW_INSECURE_HTTP) allows \
+                 http:// only to those. Use an https:// URL in --api-base or MOLAM_API_BASE"
+            ),
+            ConfigError::InvalidApiKey => {
+                format!("{} (change --api-key or MOLAM_API_KEY)", problem.0)
+            }
+            ConfigError::InvalidBaseUrl(_) => {
+                format!("{} (change --api-base or MOLAM_API_BASE)", problem.0)
+            }
+            other => format!("invalid configuration: {other}"),
+        };
+        Failure::usage(message)
+    }
+}
+
+/// A network failure names the URL that could not be reached.
+pub fn name_the_url(failure: Failure, config: &Config) -> Failure {
+    if failure.kind() != Kind::Network {
+        return failure;
+    }
+    Failure::new(
+        Kind::Network,
+        format!(
+            "cannot reach the Molam API at {} (--api-base or MOLAM_API_BASE): {failure}",
+            config.api_base()
+        ),
+    )
+}
+
+/// `--amount` as a person writes it (`2500`, `25.00`) in the minor unit of `currency`.
+fn amount(text: &str, currency: Currency) -> Result<i64, Failure> {
+    currency
+        .parse_amount("amount", text)
+        .map_err(|e| Failure::usage(format!("invalid --amount: {}", e.reason)))
+}
+
+/// A refund's `--amount`: a whole number in the charge's minor unit.
+fn refund_amount(text: &str) -> Result<i64, Failure> {
+    match text.trim().parse::<i64>() {
+        Ok(amount) if amount > 0 => Ok(amount),
+        Ok(_) => Err(Failure::usage(format!(
+            "invalid --amount: must be more than 0, not {text}"
+        ))),
+        Err(_) => Err(Failure::usage(format!(
+            "invalid --amount: {text:?} is not a whole number; a refund's amount is in the \
+             charge's minor unit (2500 refunds 25.00 USD, or 2500 XOF)"
+        ))),
     }
 }
 
@@ -100,7 +167,8 @@ pub struct PageArgs {
     /// Created at or before (unix seconds).
     #[arg(long, value_name = "UNIX")]
     created_lte: Option<i64>,
-    /// Follow `has_more` through every page (progress on stderr).
+    /// Follow `has_more` through every page, 100 objects a request unless --limit says
+    /// otherwise (progress on stderr when it is a terminal).
     #[arg(long)]
     all: bool,
 }
@@ -108,7 +176,12 @@ pub struct PageArgs {
 impl PageArgs {
     fn params(&self) -> ListParams {
         let mut page = ListParams::new();
-        if let Some(limit) = self.limit {
+        // Every page costs a request: --all asks for the largest page the API serves.
+        let limit = match (self.limit, self.all) {
+            (None, true) => Some(ListParams::MAX_LIMIT),
+            (limit, _) => limit,
+        };
+        if let Some(limit) = limit {
             page = page.limit(limit);
         }
         if let Some(id) = &self.starting_after {
@@ -143,7 +216,7 @@ fn metadata(pairs: &[(String, String)]) -> Metadata {
 }
 
 fn currency(code: &str) -> Result<Currency, Failure> {
-    Ok(Currency::new(code)?)
+    Currency::new(code).map_err(|e| Failure::usage(format!("invalid --currency: {}", e.reason)))
 }
 
 /// `molam payment-intents …`
@@ -151,9 +224,10 @@ fn currency(code: &str) -> Result<Currency, Failure> {
 pub enum PaymentIntentsCommand {
     /// Create a payment intent.
     Create {
-        /// Amount in the currency's minor unit (2500 XOF is 2500; 10.00 USD is 1000).
-        #[arg(long)]
-        amount: i64,
+        /// Amount: in the minor unit (2500 XOF is 2500, 1000 USD cents is 10.00 USD) or with
+        /// the currency's decimals (10.00 USD).
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
         /// ISO 4217 currency (any case).
         #[arg(long)]
         currency: String,
@@ -221,9 +295,9 @@ pub enum RefundsCommand {
         /// ch_…
         #[arg(long)]
         charge: String,
-        /// Amount to refund (default: what is left).
-        #[arg(long)]
-        amount: Option<i64>,
+        /// Amount to refund in the charge's minor unit (default: what is left).
+        #[arg(long, allow_hyphen_values = true)]
+        amount: Option<String>,
         /// duplicate, fraudulent or requested_by_customer.
         #[arg(long)]
         reason: Option<String>,
@@ -253,9 +327,9 @@ pub enum RefundsCommand {
 pub enum PayoutsCommand {
     /// Create a payout.
     Create {
-        /// Amount in the currency's minor unit.
-        #[arg(long)]
-        amount: i64,
+        /// Amount: in the minor unit (2500) or with the currency's decimals (25.00 USD).
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
         /// ISO 4217 currency (any case).
         #[arg(long)]
         currency: String,
@@ -376,7 +450,7 @@ impl Printer {
         if self.json {
             return json(&value);
         }
-        let mut text = object_table(&value, fields);
+        let mut text = object_table(&with_human_times(value), fields);
         if let Some(request_id) = request_id {
             text.push_str(&format!("\n\nrequest {request_id}"));
         }
@@ -389,6 +463,7 @@ impl Printer {
                 &serde_json::json!({ "object": "list", "has_more": has_more, "data": items }),
             );
         }
+        let items: Vec<Value> = items.into_iter().map(with_human_times).collect();
         let mut text = list_table(&items, columns);
         if has_more {
             text.push_str("\n(more: use --starting-after with the last id, or --all)");
@@ -397,7 +472,7 @@ impl Printer {
     }
 }
 
-/// Fetches a list: one page, or with `all` every page, with a progress line on stderr.
+/// Fetches a list: one page, or with `all` every page, with progress on a terminal's stderr.
 fn list<T: Serialize>(
     all: bool,
     page: impl FnOnce() -> Result<ApiResponse<molam_blocking::resources::List<T>>, Error>,
@@ -409,15 +484,12 @@ fn list<T: Serialize>(
         return Ok((page.data.iter().map(to_value).collect(), has_more));
     }
     let mut items = Vec::new();
-    let mut stderr = std::io::stderr();
+    let progress = Progress::start("every page");
     for item in every() {
         items.push(to_value(&item?));
-        if items.len() % 25 == 0 {
-            // Progress is best-effort: a closed stderr must not fail the listing.
-            let _ = write!(stderr, "\rfetched {} objects…", items.len());
-        }
+        progress.fetched(items.len());
     }
-    let _ = writeln!(stderr, "\rfetched {} objects, done.", items.len());
+    progress.finish();
     Ok((items, false))
 }
 
@@ -440,7 +512,7 @@ pub fn payment_intents(
 ) -> Result<String, Failure> {
     Ok(match command {
         PaymentIntentsCommand::Create {
-            amount,
+            amount: amount_text,
             currency: code,
             description,
             customer,
@@ -449,8 +521,9 @@ pub fn payment_intents(
             metadata: pairs,
             idempotency,
         } => {
-            let mut params =
-                CreatePaymentIntent::new(amount, currency(&code)?).metadata(metadata(&pairs));
+            let currency = currency(&code)?;
+            let mut params = CreatePaymentIntent::new(amount(&amount_text, currency)?, currency)
+                .metadata(metadata(&pairs));
             if let Some(v) = description {
                 params = params.description(v);
             }
@@ -537,8 +610,8 @@ pub fn refunds(
             idempotency,
         } => {
             let mut params = CreateRefund::new().metadata(metadata(&pairs));
-            if let Some(amount) = amount {
-                params = params.amount(amount);
+            if let Some(text) = amount {
+                params = params.amount(refund_amount(&text)?);
             }
             if let Some(reason) = reason {
                 params = params.reason(RefundReason::from_wire(&reason));
@@ -579,7 +652,7 @@ pub fn payouts(
 ) -> Result<String, Failure> {
     Ok(match command {
         PayoutsCommand::Create {
-            amount,
+            amount: amount_text,
             currency: code,
             method,
             destination,
@@ -587,9 +660,10 @@ pub fn payouts(
             metadata: pairs,
             idempotency,
         } => {
+            let currency = currency(&code)?;
             let mut params = CreatePayout::new(
-                amount,
-                currency(&code)?,
+                amount(&amount_text, currency)?,
+                currency,
                 PayoutMethod::from_wire(&method),
                 destination,
             )

@@ -518,16 +518,17 @@ async fn checkout(
 }
 
 async fn advance_mock_clock(base_url: &str) -> Result<(), Failure> {
-    let uri = crate::listen::http_uri(&format!("{base_url}/__mock/advance"), "mock")?;
+    let uri = crate::http_client::endpoint_uri(&format!("{base_url}/__mock/advance"), "mock")?;
     let request = http::Request::post(uri)
         .header(http::header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from_static(b"{}")))
         .map_err(|e| Failure::other(e.to_string()))?;
-    match crate::listen::send(&crate::listen::http_client(), request).await {
-        Ok((status, _)) if status.is_success() => Ok(()),
-        Ok((status, _)) => Err(Failure::new(
+    let client = crate::http_client::client(None, "mock")?;
+    match crate::http_client::send(&client, request).await {
+        Ok(answer) if answer.status.is_success() => Ok(()),
+        Ok(answer) => Err(Failure::new(
             Kind::Api,
-            format!("mock clock advance: {status}"),
+            format!("mock clock advance: {}", answer.status),
         )),
         Err(e) => Err(Failure::new(
             Kind::Network,

@@ -61,6 +61,11 @@ impl Failure {
         Failure::new(Kind::Other, message)
     }
 
+    /// What kind of failure this is.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self.kind {

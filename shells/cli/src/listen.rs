@@ -1,10 +1,17 @@
 //! `molam listen`: receive webhooks on a local port, verify them, print a line per delivery,
-//! and forward each verified delivery (raw body and signature, untouched) to your endpoint.
+//! and forward each verified delivery (raw body and signature, untouched) to your endpoint,
+//! over `http://` or `https://` (trusting an extra root with `--forward-ca-cert`).
+//!
+//! `--events` keeps only some types (others are answered 200 and not forwarded); Connect
+//! events (those with an `account` field, REFERENCE.md §6) go to `--forward-connect-to` when
+//! it is given. Each line shows your endpoint's answer: status, latency, the first line of
+//! its body.
 //!
 //! Molam (or `molam mock --webhook-url …`) gets your endpoint's status back, so its retries
 //! behave as they would against your endpoint directly; when nothing is forwarded, 200.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
@@ -13,23 +20,34 @@ use axum::Router;
 use bytes::Bytes;
 use clap::Args;
 use http::{header, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::Full;
 use molam_axum::{StaticSecrets, VerifiedEvent, WebhookEndpoint, WebhookRejection};
 use molam_core::inbox::InMemoryWebhookInbox;
+use molam_core::resources::EventType;
 use molam_core::webhook::WebhookSecret;
 
 use crate::failure::Failure;
+use crate::http_client::{self, endpoint_uri, snippet, HttpClient};
 use crate::output::clock_time;
 
 /// `molam listen`
 #[derive(Debug, Args)]
 pub struct ListenArgs {
-    /// Where to forward verified deliveries (an http:// URL of your endpoint).
+    /// Where to forward verified deliveries (an http:// or https:// URL of your endpoint).
     #[arg(long, value_name = "URL")]
     forward_to: Option<String>,
+    /// Where to forward Connect events (those of a connected account, with an `account`
+    /// field) instead of --forward-to.
+    #[arg(long, value_name = "URL")]
+    forward_connect_to: Option<String>,
+    /// A PEM file of extra root certificates to trust when forwarding to https:// (e.g. your
+    /// endpoint's self-signed certificate).
+    #[arg(long, value_name = "PEM_FILE")]
+    forward_ca_cert: Option<PathBuf>,
+    /// Only these event types (comma-separated; `payout.*` takes a whole family); others are
+    /// answered 200 and neither printed nor forwarded.
+    #[arg(long, value_delimiter = ',', value_name = "TYPES")]
+    events: Vec<String>,
     /// The secret deliveries are signed with; repeatable (kid:secret publishes it under a key id).
     #[arg(
         long,
@@ -53,27 +71,77 @@ pub struct ListenArgs {
     register_with: Option<String>,
 }
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
-
 /// The state of the listener's handler.
 struct Forwarder {
     target: Option<http::Uri>,
+    connect_target: Option<http::Uri>,
+    events: EventFilter,
     client: HttpClient,
+}
+
+/// `--events`: exact types, or `family.*`.
+#[derive(Debug, Default)]
+struct EventFilter(Vec<String>);
+
+impl EventFilter {
+    /// Checks each pattern against the contract's event types, so that a typo does not
+    /// silently filter everything out.
+    fn new(patterns: &[String]) -> Result<Self, Failure> {
+        for pattern in patterns {
+            let known = match pattern.strip_suffix(".*") {
+                Some(family) => EventType::KNOWN
+                    .iter()
+                    .any(|t| t.split('.').next() == Some(family)),
+                None => EventType::KNOWN.contains(&pattern.as_str()),
+            };
+            if !known {
+                return Err(Failure::usage(format!(
+                    "--events {pattern:?} is not an event type of the API (nor family.*): \
+                     one of {}",
+                    EventType::KNOWN.join(", ")
+                )));
+            }
+        }
+        Ok(EventFilter(patterns.to_vec()))
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        self.0.is_empty()
+            || self.0.iter().any(|p| match p.strip_suffix(".*") {
+                Some(family) => event_type
+                    .strip_prefix(family)
+                    .is_some_and(|rest| rest.starts_with('.')),
+                None => p == event_type,
+            })
+    }
 }
 
 /// Listens until Ctrl-C.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     let target = match &args.forward_to {
-        Some(url) => Some(http_uri(url, "--forward-to")?),
+        Some(url) => Some(endpoint_uri(url, "--forward-to")?),
         None => None,
     };
+    let connect_target = match &args.forward_connect_to {
+        Some(url) => Some(endpoint_uri(url, "--forward-connect-to")?),
+        None => None,
+    };
+    let events = EventFilter::new(&args.events)?;
+    let extra_roots =
+        match &args.forward_ca_cert {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                Failure::usage(format!("--forward-ca-cert {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+    let client = http_client::client(extra_roots.as_deref(), "--forward-ca-cert")?;
     if !args.path.starts_with('/') {
         return Err(Failure::usage("--path must start with '/'"));
     }
     let secrets: Vec<WebhookSecret> = args
         .secret
         .iter()
-        .map(|s| crate::webhooks::parse_secret(s))
+        .map(|s| WebhookSecret::from_entry(s))
         .collect();
     let endpoint = WebhookEndpoint::new(
         StaticSecrets::new(secrets),
@@ -81,7 +149,9 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     );
     let forwarder = Arc::new(Forwarder {
         target,
-        client: http_client(),
+        connect_target,
+        events,
+        client,
     });
     let handler_state = Arc::clone(&forwarder);
     let app = Router::new()
@@ -96,6 +166,12 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     match &forwarder.target {
         Some(target) => println!("forwarding verified deliveries to {target}"),
         None => println!("not forwarding (no --forward-to): verified deliveries get 200"),
+    }
+    if let Some(target) = &forwarder.connect_target {
+        println!("forwarding Connect events (with an account) to {target}");
+    }
+    if !forwarder.events.0.is_empty() {
+        println!("only {}", forwarder.events.0.join(", "));
     }
     if let Some(mock) = &args.register_with {
         register_with_mock(&forwarder.client, mock, &url).await?;
@@ -127,31 +203,53 @@ async fn on_delivery(
         }
     };
     let event = &delivery.event;
+    if !forwarder.events.wants(event.event_type.as_str()) {
+        return StatusCode::OK.into_response();
+    }
     let object = event.data.object.id().unwrap_or("-").to_owned();
+    // Read from the raw body, so that it works whatever the core's Event carries.
+    let account = serde_json::from_slice::<serde_json::Value>(&delivery.received.payload)
+        .ok()
+        .and_then(|v| v.get("account").and_then(|a| a.as_str()).map(str::to_owned));
+    let account_note = account
+        .as_deref()
+        .map(|a| format!(" [{a}]"))
+        .unwrap_or_default();
     let duplicate = if delivery.is_duplicate() {
         " (duplicate)"
     } else {
         ""
     };
     let prefix = format!(
-        "{}  ✓ {} {} {}{}",
+        "{}  ✓ {} {} {}{}{}",
         clock_time(unix_now()),
         event.event_type,
         event.id,
         object,
+        account_note,
         duplicate
     );
-    let Some(target) = &forwarder.target else {
+    let target = match (&account, &forwarder.connect_target) {
+        (Some(_), Some(connect)) => Some(connect),
+        _ => forwarder.target.as_ref(),
+    };
+    let Some(target) = target else {
         println!("{prefix}");
         return StatusCode::OK.into_response();
     };
     match forward(&forwarder.client, target, &delivery).await {
-        Ok((status, body)) => {
-            println!("{prefix} → {}", status.as_u16());
-            (status, body).into_response()
+        Ok(answer) => {
+            println!(
+                "{prefix} → {} {} in {} ms: {}",
+                target,
+                answer.status.as_u16(),
+                answer.elapsed.as_millis(),
+                snippet(&answer.body)
+            );
+            (answer.status, answer.body).into_response()
         }
         Err(e) => {
-            println!("{prefix} → forward failed: {e}");
+            println!("{prefix} → {target} failed: {e}");
             (StatusCode::BAD_GATEWAY, "forward failed").into_response()
         }
     }
@@ -161,7 +259,7 @@ async fn forward(
     client: &HttpClient,
     target: &http::Uri,
     delivery: &VerifiedEvent,
-) -> Result<(StatusCode, Bytes), String> {
+) -> Result<http_client::Answer, String> {
     let mut request = http::Request::post(target.clone())
         .header(header::CONTENT_TYPE, "application/json")
         .header(
@@ -174,12 +272,12 @@ async fn forward(
     let request = request
         .body(Full::new(Bytes::from(delivery.received.payload.clone())))
         .map_err(|e| e.to_string())?;
-    send(client, request).await
+    http_client::send(client, request).await
 }
 
 /// POSTs `url` to the mock's `/__mock/webhooks`, so it delivers every event here.
 async fn register_with_mock(client: &HttpClient, mock: &str, url: &str) -> Result<(), Failure> {
-    let control = http_uri(
+    let control = endpoint_uri(
         &format!("{}/__mock/webhooks", mock.trim_end_matches('/')),
         "--register-with",
     )?;
@@ -188,14 +286,14 @@ async fn register_with_mock(client: &HttpClient, mock: &str, url: &str) -> Resul
         .header(header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| Failure::usage(e.to_string()))?;
-    match send(client, request).await {
-        Ok((status, _)) if status.is_success() => Ok(()),
-        Ok((status, body)) => Err(Failure::new(
+    match http_client::send(client, request).await {
+        Ok(answer) if answer.status.is_success() => Ok(()),
+        Ok(answer) => Err(Failure::new(
             crate::failure::Kind::Api,
             format!(
                 "the mock refused the registration: {} {}",
-                status.as_u16(),
-                String::from_utf8_lossy(&body)
+                answer.status.as_u16(),
+                snippet(&answer.body)
             ),
         )),
         Err(e) => Err(Failure::new(
@@ -205,40 +303,33 @@ async fn register_with_mock(client: &HttpClient, mock: &str, url: &str) -> Resul
     }
 }
 
-/// A plain-HTTP client (local endpoints and the mock).
-pub fn http_client() -> HttpClient {
-    Client::builder(TokioExecutor::new()).build_http()
-}
-
-/// Sends a request and reads the whole answer.
-pub async fn send(
-    client: &HttpClient,
-    request: http::Request<Full<Bytes>>,
-) -> Result<(StatusCode, Bytes), String> {
-    let response = client.request(request).await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok((status, body))
-}
-
-/// An absolute `http://` URL (this client speaks plain HTTP to local endpoints only).
-pub fn http_uri(url: &str, flag: &str) -> Result<http::Uri, Failure> {
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|_| Failure::usage(format!("{flag} {url:?} is not a URL")))?;
-    if uri.scheme_str() != Some("http") || uri.host().is_none() {
-        return Err(Failure::usage(format!(
-            "{flag} {url:?}: must be an absolute http:// URL (a local endpoint)"
-        )));
-    }
-    Ok(uri)
-}
-
 fn unix_now() -> i64 {
     crate::output::unix_now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventFilter;
+
+    #[test]
+    fn an_event_filter_takes_exact_types_and_families() {
+        let filter =
+            EventFilter::new(&["payout.*".to_owned(), "refund.created".to_owned()]).unwrap();
+        assert!(filter.wants("payout.failed"));
+        assert!(filter.wants("refund.created"));
+        assert!(!filter.wants("refund.updated"));
+        assert!(!filter.wants("payment_intent.succeeded"));
+        assert!(EventFilter::new(&[]).unwrap().wants("charge.refunded"));
+    }
+
+    #[test]
+    fn an_unknown_event_type_in_the_filter_is_refused() {
+        let error = EventFilter::new(&["payout.paied".to_owned()]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("--events \"payout.paied\" is not an event type of the API"),
+            "{error}"
+        );
+    }
 }

@@ -7,10 +7,12 @@
 mod api;
 mod demo;
 mod failure;
+mod http_client;
 mod listen;
 mod migrate;
 mod mock;
 mod output;
+mod trigger;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -62,6 +64,9 @@ enum Command {
         #[command(subcommand)]
         command: api::EventsCommand,
     },
+    /// Make an event happen: perform the API calls that cause it (payment_intent.succeeded,
+    /// payout.failed, …; --list shows them all) and print what was created.
+    Trigger(trigger::TriggerArgs),
     /// Sign or verify webhook bodies (read from stdin).
     Webhooks {
         #[command(subcommand)]
@@ -88,30 +93,20 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> Result<(), Failure> {
-    let client = |api: &api::ApiArgs| -> Result<molam_blocking::Client, Failure> {
-        Ok(molam_blocking::Client::new(api.config()?)?)
-    };
-    let printer = |api: &api::ApiArgs| api::Printer::new(api.json());
     match command {
-        Command::PaymentIntents { api, command } => {
-            println!(
-                "{}",
-                api::payment_intents(&client(&api)?, &printer(&api), command)?
-            );
-            Ok(())
-        }
-        Command::Refunds { api, command } => {
-            println!("{}", api::refunds(&client(&api)?, &printer(&api), command)?);
-            Ok(())
-        }
-        Command::Payouts { api, command } => {
-            println!("{}", api::payouts(&client(&api)?, &printer(&api), command)?);
-            Ok(())
-        }
-        Command::Events { api, command } => {
-            println!("{}", api::events(&client(&api)?, &printer(&api), command)?);
-            Ok(())
-        }
+        Command::PaymentIntents { api, command } => with_client(&api, |client, printer| {
+            api::payment_intents(client, printer, command)
+        }),
+        Command::Refunds { api, command } => with_client(&api, |client, printer| {
+            api::refunds(client, printer, command)
+        }),
+        Command::Payouts { api, command } => with_client(&api, |client, printer| {
+            api::payouts(client, printer, command)
+        }),
+        Command::Events { api, command } => with_client(&api, |client, printer| {
+            api::events(client, printer, command)
+        }),
+        Command::Trigger(args) => trigger::run(args),
         Command::Demo(args) => runtime()?.block_on(demo::run(args)),
         Command::Mock(args) => mock::run(args),
         Command::Listen(args) => runtime()?.block_on(listen::run(args)),
@@ -124,6 +119,20 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Runs an API command with a client made from `api` and prints what it returns; a network
+/// failure names the URL that could not be reached.
+fn with_client(
+    api: &api::ApiArgs,
+    command: impl FnOnce(&molam_blocking::Client, &api::Printer) -> Result<String, Failure>,
+) -> Result<(), Failure> {
+    let config = api.config()?;
+    let client = molam_blocking::Client::new(config.clone())?;
+    let printed = command(&client, &api::Printer::new(api.json()))
+        .map_err(|failure| api::name_the_url(failure, &config))?;
+    println!("{printed}");
+    Ok(())
 }
 
 /// A small multi-thread runtime for the commands that serve or talk to PostgreSQL.

@@ -26,6 +26,74 @@ pub fn clock_time(unix: i64) -> String {
     )
 }
 
+/// `2026-11-30 08:11:40 UTC` for a unix time: how tables show `created` and `arrival_date`
+/// (`--json` keeps the number).
+pub fn human_time(unix: i64) -> String {
+    // Days to a civil date: Howard Hinnant's days_from_civil, inverted.
+    let days = unix.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {} UTC",
+        clock_time(unix.rem_euclid(86_400))
+    )
+}
+
+/// The fields holding a unix time, shown with [`human_time`] in tables.
+const TIME_FIELDS: &[&str] = &["created", "arrival_date"];
+
+/// `value` with its unix-time fields as [`human_time`] text, for a table.
+pub fn with_human_times(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        for field in TIME_FIELDS {
+            if let Some(slot) = map.get_mut(*field) {
+                if let Some(unix) = slot.as_i64() {
+                    *slot = Value::String(human_time(unix));
+                }
+            }
+        }
+    }
+    value
+}
+
+/// Progress of a long listing on stderr: a spinner with a count when stderr is a terminal,
+/// nothing at all otherwise (a file or a pipe gets no `\r` lines).
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Starts the spinner if stderr is a terminal.
+    pub fn start(what: &str) -> Self {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message(format!("fetching {what}"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    /// Shows how many objects were fetched so far.
+    pub fn fetched(&self, count: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(format!("fetched {count} objects"));
+        }
+    }
+
+    /// Clears the spinner.
+    pub fn finish(self) {
+        if let Some(bar) = self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// The JSON form of a response object.
 pub fn to_value(object: &impl Serialize) -> Value {
     serde_json::to_value(object).unwrap_or(Value::Null)
@@ -110,6 +178,23 @@ mod tests {
     fn clock_time_is_utc_hours_minutes_seconds() {
         assert_eq!(clock_time(1_700_000_000), "22:13:20");
         assert_eq!(clock_time(0), "00:00:00");
+    }
+
+    #[test]
+    fn human_time_is_the_utc_date_and_time() {
+        assert_eq!(human_time(1_700_000_000), "2023-11-14 22:13:20 UTC");
+        assert_eq!(human_time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(human_time(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(human_time(-1), "1969-12-31 23:59:59 UTC");
+    }
+
+    #[test]
+    fn tables_show_created_and_arrival_date_as_human_times() {
+        let value = serde_json::json!({"id": "po_1", "created": 1_700_000_000, "arrival_date": 0});
+        let shown = with_human_times(value);
+        assert_eq!(shown["created"], "2023-11-14 22:13:20 UTC");
+        assert_eq!(shown["arrival_date"], "1970-01-01 00:00:00 UTC");
+        assert_eq!(shown["id"], "po_1");
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub enum WebhooksCommand {
 /// `molam webhooks sign`
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The signing secret (whsec_…).
+    /// The signing secret (whsec_…, or kid:whsec_… to sign under a key id; a whsec_… secret
+    /// is taken whole, `:` included, as by `verify` and MOLAM_WEBHOOK_SECRET).
     #[arg(long, env = "MOLAM_WEBHOOK_SECRET", hide_env_values = true)]
     secret: String,
     /// The signature's timestamp, unix seconds (default: now).
@@ -36,7 +37,8 @@ pub struct SignArgs {
 /// `molam webhooks verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A secret to try (whsec_…, or kid:whsec_… to publish it under a key id); repeatable.
+    /// A secret to try (whsec_…, or kid:whsec_… to publish it under a key id; a whsec_…
+    /// secret is taken whole, `:` included, as by `sign`); repeatable.
     #[arg(long, required = true)]
     secret: Vec<String>,
     /// The Molam-Signature header value.
@@ -55,8 +57,13 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
     let body = read_stdin()?;
     match command {
         WebhooksCommand::Sign(args) => {
-            let mut secret = WebhookSecret::new(args.secret);
+            let mut secret = WebhookSecret::from_entry(&args.secret);
             if let Some(kid) = args.kid {
+                if secret.kid().is_some_and(|own| own != kid) {
+                    return Err(Failure::usage(
+                        "--kid and the key id in --secret (kid:secret) differ: give one",
+                    ));
+                }
                 secret = secret.with_kid(kid);
             }
             let timestamp = args.timestamp.unwrap_or(now_unix);
@@ -67,7 +74,11 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
             Ok(header)
         }
         WebhooksCommand::Verify(args) => {
-            let secrets: Vec<WebhookSecret> = args.secret.iter().map(|s| parse_secret(s)).collect();
+            let secrets: Vec<WebhookSecret> = args
+                .secret
+                .iter()
+                .map(|s| WebhookSecret::from_entry(s))
+                .collect();
             let now = args.now.unwrap_or(now_unix);
             let tolerance = Duration::from_secs(args.tolerance);
             let verified = FreshDelivery::check_header(&args.header, &body, now, tolerance)
@@ -80,21 +91,6 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
                 Err(e) => Err(signature_failure(&e)),
             }
         }
-    }
-}
-
-/// `kid:whsec_…` → a secret under that key id; anything else → a secret without one.
-pub(crate) fn parse_secret(text: &str) -> WebhookSecret {
-    match text.split_once(':') {
-        Some((kid, secret))
-            if !kid.is_empty()
-                && kid
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
-        {
-            WebhookSecret::new(secret).with_kid(kid)
-        }
-        _ => WebhookSecret::new(text),
     }
 }
 
@@ -113,23 +109,4 @@ fn read_stdin() -> Result<Vec<u8>, Failure> {
         .read_to_end(&mut body)
         .map_err(|e| Failure::other(format!("cannot read the body from stdin: {e}")))?;
     Ok(body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_secret;
-
-    #[test]
-    fn a_secret_with_a_kid_prefix_is_published_under_it() {
-        let secret = parse_secret("k2024:whsec_abc");
-        assert_eq!(secret.kid(), Some("k2024"));
-        assert_eq!(secret.expose_secret(), "whsec_abc");
-    }
-
-    #[test]
-    fn a_bare_secret_has_no_kid() {
-        let secret = parse_secret("whsec_abc");
-        assert_eq!(secret.kid(), None);
-        assert_eq!(secret.expose_secret(), "whsec_abc");
-    }
 }

@@ -205,37 +205,44 @@ fn the_same_idempotency_key_creates_once() {
     assert_eq!(listed["data"].as_array().map(Vec::len), Some(1));
 }
 
+/// Creates `n` XOF payment intents straight through the mock (no process per intent).
+fn seed_intents(server: &MockServer, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let request = http::Request::post("/v1/connect/payment_intents")
+                .header("authorization", format!("Bearer {KEY}"))
+                .header("content-type", "application/json")
+                .body(format!(r#"{{"amount": {}, "currency": "XOF"}}"#, 100 + i).into_bytes())
+                .expect("request");
+            let response = server.mock().handle(request, molam_mock::MockTime::now());
+            let created: Value = serde_json::from_slice(response.body()).expect("JSON");
+            text(&created, "id").to_owned()
+        })
+        .collect()
+}
+
+/// How many requests the mock saw for `route` (`"GET /v1/connect/payment_intents"`).
+fn requests_for(server: &MockServer, route: &str) -> u64 {
+    server.mock().stats()["requests"][route]
+        .as_u64()
+        .unwrap_or(0)
+}
+
 #[test]
-fn list_all_follows_every_page_and_reports_progress_on_stderr() {
+fn list_all_follows_every_page_at_the_largest_page_size() {
     let server = mock();
-    let mut ids = Vec::new();
-    for amount in 100..130 {
-        let created = api_json(
-            &server,
-            &[
-                "payment-intents",
-                "create",
-                "--amount",
-                &amount.to_string(),
-                "--currency",
-                "XOF",
-            ],
-        );
-        ids.push(text(&created, "id").to_owned());
-    }
+    let mut ids = seed_intents(&server, 130);
     let one_page = api_json(&server, &["payment-intents", "list", "--limit", "7"]);
     assert_eq!(one_page["data"].as_array().map(Vec::len), Some(7));
     assert_eq!(one_page["has_more"], true);
 
-    let output = api(
-        &server,
-        &["payment-intents", "list", "--all", "--limit", "7", "--json"],
-    );
+    let before = requests_for(&server, "GET /v1/connect/payment_intents");
+    let output = api(&server, &["payment-intents", "list", "--all", "--json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("fetched 30 objects, done."),
-        "{}",
-        stderr(&output)
+    // 130 objects at 100 a page: two requests, not the 13 of the API's default page.
+    assert_eq!(
+        requests_for(&server, "GET /v1/connect/payment_intents") - before,
+        2
     );
     let all: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let mut listed: Vec<String> = all["data"]
@@ -256,6 +263,38 @@ fn list_all_follows_every_page_and_reports_progress_on_stderr() {
         3,
         "{out}"
     );
+}
+
+#[test]
+fn list_all_draws_no_progress_when_stderr_is_not_a_terminal() {
+    let server = mock();
+    seed_intents(&server, 30);
+    let output = api(
+        &server,
+        &["payment-intents", "list", "--all", "--limit", "7"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "",
+        "no \\r progress lines into a pipe or file"
+    );
+}
+
+#[test]
+fn tables_show_times_as_utc_dates_and_json_keeps_unix_seconds() {
+    let server = mock();
+    seed_intents(&server, 1);
+    let table = stdout(&api(&server, &["payment-intents", "list"]));
+    let row = table.lines().nth(1).expect("a row");
+    let date = row.split_whitespace().rev().take(3).collect::<Vec<_>>();
+    assert_eq!(date[0], "UTC", "{table}");
+    assert!(
+        date[2].len() == 10 && date[2].starts_with("20") && date[1].len() == 8,
+        "{table}"
+    );
+    let json = api_json(&server, &["payment-intents", "list"]);
+    assert!(json["data"][0]["created"].is_i64(), "{json}");
 }
 
 // ---- refunds, payouts, events ----
@@ -438,7 +477,7 @@ fn an_invalid_api_key_is_refused_without_being_printed() {
 }
 
 #[test]
-fn a_non_numeric_amount_is_a_usage_error() {
+fn a_decimal_amount_in_a_currency_without_minor_unit_is_refused() {
     let server = mock();
     let output = api(
         &server,
@@ -452,7 +491,113 @@ fn a_non_numeric_amount_is_a_usage_error() {
         ],
     );
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--amount"), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "molam: invalid --amount: XOF has no minor unit, so amounts are whole numbers \
+         (2500 XOF is 2500)\n"
+    );
+}
+
+#[test]
+fn a_decimal_amount_is_read_in_the_currency_minor_unit() {
+    let server = mock();
+    let intent = api_json(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "25.00",
+            "--currency",
+            "USD",
+        ],
+    );
+    assert_eq!(
+        (intent["amount"].as_i64(), text(&intent, "currency")),
+        (Some(2500), "USD")
+    );
+    let payout = api_json(
+        &server,
+        &[
+            "payouts",
+            "create",
+            "--amount",
+            "10.5",
+            "--currency",
+            "usd",
+            "--method",
+            "bank_transfer",
+            "--destination",
+            "US0001",
+        ],
+    );
+    assert_eq!(payout["amount"].as_i64(), Some(1050));
+}
+
+#[test]
+fn a_negative_amount_gets_a_clear_message_not_unexpected_argument() {
+    let server = mock();
+    for args in [
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "-5",
+            "--currency",
+            "USD",
+        ][..],
+        &["refunds", "create", "--charge", "ch_1", "--amount", "-5"][..],
+    ] {
+        let output = api(&server, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&output),
+            "molam: invalid --amount: must be more than 0, not -5\n"
+        );
+    }
+}
+
+#[test]
+fn a_mistyped_flag_gets_a_suggestion() {
+    let output = molam()
+        .args([
+            "payment-intents",
+            "create",
+            "--ammount",
+            "5",
+            "--currency",
+            "USD",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("tip: a similar argument exists: '--amount'"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_currency_outside_iso_4217_is_refused_before_any_request() {
+    let server = mock();
+    let output = api(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "2500",
+            "--currency",
+            "XYZ",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "molam: invalid --currency: XYZ is not an ISO 4217 currency code (e.g. XOF, XAF, USD, EUR)\n"
+    );
+    assert_eq!(server.mock().stats()["requests_total"], 0);
 }
 
 #[test]
@@ -541,6 +686,14 @@ fn an_unreachable_api_is_a_network_error() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with(&format!(
+            "molam: cannot reach the Molam API at http://127.0.0.1:{port} \
+             (--api-base or MOLAM_API_BASE): "
+        )),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -558,6 +711,30 @@ fn plain_http_without_the_opt_in_is_refused() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let host = server.addr().ip().to_string();
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "molam: plain http:// to {host} needs the opt-in for local mocks: pass \
+             --allow-insecure-http or set MOLAM_ALLOW_INSECURE_HTTP=1\n"
+        )
+    );
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_even_with_the_opt_in() {
+    let output = molam()
+        .args(["events", "list", "--api-key", KEY])
+        .args(["--api-base", "http://example.com", "--allow-insecure-http"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "molam: plain http:// to example.com is refused: it is not a loopback host \
+         (localhost, 127.0.0.0/8, [::1]); --allow-insecure-http (MOLAM_ALLOW_INSECURE_HTTP) \
+         allows http:// only to those. Use an https:// URL in --api-base or MOLAM_API_BASE\n"
+    );
 }
 
 // ---- webhooks sign / verify ----
@@ -651,6 +828,47 @@ fn webhooks_sign_then_verify_round_trips_and_tampering_fails_with_exit_5() {
     let wrong = verify("whsec_someone_else", "1800000100", body);
     assert_eq!(wrong.status.code(), Some(5));
     assert!(!stderr(&wrong).contains("whsec_"), "{}", stderr(&wrong));
+}
+
+#[test]
+fn a_secret_containing_a_colon_is_read_the_same_by_sign_and_verify() {
+    let body = br#"{"id":"evt_1"}"#;
+    let mut sign = molam();
+    sign.args([
+        "webhooks",
+        "sign",
+        "--secret",
+        "whsec_a:b",
+        "--timestamp",
+        "1700000000",
+    ]);
+    let signed = with_stdin(sign, body);
+    let header = stdout(&signed).trim_end().to_owned();
+    assert!(
+        !header.contains("kid="),
+        "whsec_a is not a key id: {header}"
+    );
+    let verify = |secret: &str| {
+        let mut command = molam();
+        command.args([
+            "webhooks", "verify", "--secret", secret, "--header", &header,
+        ]);
+        command.args(["--now", "1700000000"]);
+        with_stdin(command, body)
+    };
+    assert_eq!(verify("whsec_a:b").status.code(), Some(0));
+    assert_eq!(verify("b").status.code(), Some(5));
+    // kid:secret still publishes a secret under a key id, in both commands.
+    let mut sign = molam();
+    sign.args([
+        "webhooks",
+        "sign",
+        "--secret",
+        "k1:whsec_a:b",
+        "--timestamp",
+        "1700000000",
+    ]);
+    assert!(stdout(&with_stdin(sign, body)).starts_with("t=1700000000,kid=k1,v1="));
 }
 
 #[test]
@@ -888,7 +1106,9 @@ fn molam_listen_verifies_prints_and_forwards_the_raw_delivery() {
 
     let summary = next_line(&lines, "evt_1NtestVector");
     assert!(
-        summary.contains("✓ payment_intent.succeeded evt_1NtestVector pi_3Ntest → 200"),
+        summary.contains(&format!(
+            "✓ payment_intent.succeeded evt_1NtestVector pi_3Ntest → http://{target}/hooks 200 in "
+        )) && summary.ends_with(" ms: ok"),
         "{summary}"
     );
 
@@ -1075,4 +1295,211 @@ fn the_demo_runs_on_postgresql_when_database_url_is_set() {
     assert!(out.contains("✓ PostgreSQL"), "{out}");
     assert!(out.contains("schema molam_demo"), "{out}");
     assert!(out.contains("✓ all webhooks handled"), "{out}");
+}
+
+// ---- trigger ----
+
+#[test]
+fn trigger_list_shows_every_event_type_of_the_contract() {
+    let output = molam().args(["trigger", "--list"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    let listed: Vec<String> = stdout(&output)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(listed, molam_core::resources::EventType::KNOWN);
+}
+
+#[test]
+fn trigger_refuses_an_unknown_event_type_and_names_the_list() {
+    let server = mock();
+    let output = api(&server, &["trigger", "payout.paied"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "molam: \"payout.paied\" is not an event type of the API; `molam trigger --list` shows them: payment_intent.created,"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// The event id `molam trigger` printed (`  event     evt_… <type> <object>`).
+fn triggered_event(output: &Output) -> String {
+    stdout(output)
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("event"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no event line in {}", stdout(output)))
+        .to_owned()
+}
+
+#[test]
+fn trigger_makes_every_event_type_appear_in_events_list_and_at_a_listen_endpoint() {
+    let server = mock();
+    let mut listen = molam();
+    listen.args(["listen", "--port", "0", "--secret", "whsec_mock_secret"]);
+    listen.args(["--register-with", server.base_url()]);
+    let (_running, _, lines) = spawn_until(listen, "registered with the mock");
+
+    let mut expected = Vec::new();
+    for event_type in molam_core::resources::EventType::KNOWN {
+        let output = api(&server, &["trigger", event_type]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{event_type}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        assert!(
+            stdout(&output).starts_with(&format!("triggering {event_type}: ")),
+            "{}",
+            stdout(&output)
+        );
+        let event_id = triggered_event(&output);
+        let listed = api_json(&server, &["events", "list", "--type", event_type]);
+        let ids: Vec<&str> = listed["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter_map(|e| e["id"].as_str())
+            .collect();
+        assert!(ids.contains(&event_id.as_str()), "{event_type}: {listed}");
+        expected.push(format!("✓ {event_type} {event_id} "));
+    }
+    // Deliveries may arrive in any order: collect the listener's lines until each is seen.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while expected
+        .iter()
+        .any(|e| !seen.iter().any(|l: &String| l.contains(e)))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("not delivered: {expected:?}\nlistener said: {seen:#?}"),
+        }
+    }
+}
+
+// ---- listen: https, Connect, --events, answers ----
+
+/// A signed delivery of `body`, as Molam sends it, signed with the mock's default secret.
+fn deliver(addr: &str, body: &str) -> (u16, String) {
+    let secret = molam_core::webhook::WebhookSecret::new("whsec_mock_secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let header = molam_core::webhook::sign_header(
+        &secret,
+        i64::try_from(now).expect("now"),
+        body.as_bytes(),
+    );
+    post(
+        addr,
+        "/webhooks",
+        &[
+            ("Content-Type", "application/json"),
+            ("Molam-Signature", &header),
+        ],
+        body.as_bytes(),
+    )
+}
+
+fn event_body(id: &str, event_type: &str, object: &str, account: Option<&str>) -> String {
+    let account = account
+        .map(|a| format!(r#","account":"{a}""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"id":"{id}","object":"event","type":"{event_type}"{account},"data":{{"object":{{"id":"{object}","object":"payment_intent","amount":2500,"currency":"XOF","status":"succeeded"}}}}}}"#
+    )
+}
+
+#[test]
+fn listen_forwards_to_https_routes_connect_events_filters_and_shows_each_answer() {
+    // The https endpoint: a TLS mock, whose POST /__mock/reset answers 200 {"reset":true}.
+    let https = MockServer::start_with(
+        MockConfig::default(),
+        molam_mock::ServerOptions {
+            tls: true,
+            ..Default::default()
+        },
+    )
+    .expect("TLS mock");
+    let dir = std::env::temp_dir().join(format!("molam-cli-listen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cert = dir.join("cert.pem");
+    std::fs::write(&cert, https.certificate_pem().expect("PEM")).expect("write cert");
+    let https_target = format!("https://localhost:{}/__mock/reset", https.addr().port());
+    let (connect_target, connect_forwarded) = forward_target();
+
+    let mut command = molam();
+    command
+        .args(["listen", "--port", "0", "--secret", "whsec_mock_secret"])
+        .args(["--forward-to", &https_target])
+        .args(["--forward-ca-cert", &cert.to_string_lossy()])
+        .args([
+            "--forward-connect-to",
+            &format!("http://{connect_target}/connect"),
+        ])
+        .args(["--events", "payment_intent.*"]);
+    let (_running, line, lines) = spawn_until(command, "listening for Molam webhooks on");
+    let addr = url_in(&line)
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port")
+        .to_owned();
+
+    // A platform event goes to the https endpoint; the line shows status, latency, answer.
+    let platform = event_body("evt_platform1", "payment_intent.succeeded", "pi_p1", None);
+    assert_eq!(
+        deliver(&addr, &platform),
+        (200, r#"{"reset":true}"#.to_owned())
+    );
+    let shown = next_line(&lines, "evt_platform1");
+    assert!(
+        shown.contains(&format!("→ {https_target} 200 in "))
+            && shown.ends_with(r#" ms: {"reset":true}"#),
+        "{shown}"
+    );
+
+    // A filtered-out type is answered 200 and goes nowhere (not even to the Connect URL).
+    let payout = event_body("evt_filtered1", "payout.paid", "po_1", Some("acct_1"));
+    assert_eq!(deliver(&addr, &payout).0, 200);
+
+    // A Connect event goes to its own URL.
+    let connect = event_body(
+        "evt_connect1",
+        "payment_intent.succeeded",
+        "pi_c1",
+        Some("acct_1"),
+    );
+    assert_eq!(deliver(&addr, &connect), (200, "ok".to_owned()));
+    let raw = connect_forwarded
+        .recv_timeout(Duration::from_secs(10))
+        .expect("forwarded");
+    assert!(raw.starts_with("POST /connect HTTP/1.1"), "{raw}");
+    assert!(raw.ends_with(&connect), "{raw}");
+    let shown = next_line(&lines, "evt_connect1");
+    assert!(shown.contains("pi_c1 [acct_1]"), "{shown}");
+    assert!(!shown.contains("evt_filtered1"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn listen_refuses_an_unknown_event_type_in_events() {
+    let output = molam()
+        .args(["listen", "--secret", "whsec_x", "--events", "payout.paied"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .starts_with("molam: --events \"payout.paied\" is not an event type of the API"),
+        "{}",
+        stderr(&output)
+    );
 }
