@@ -17,6 +17,7 @@ pub fn run(args: MockArgs) -> Result<(), Failure> {
             "point a client at it: MOLAM_API_BASE={} MOLAM_ALLOW_INSECURE_HTTP=1 MOLAM_API_KEY=sk_test_…",
             bound.base_url()
         );
+        println!("dashboard: {}/__mock/dashboard", bound.base_url());
     })?;
     Ok(())
 }

@@ -10,6 +10,9 @@
 //! | `POST /__mock/reset` | forgets every object, key, event, counter and delivery; faults back to the start |
 //! | `GET /__mock/webhooks` | endpoints, pending deliveries, the last attempts |
 //! | `POST /__mock/webhooks` | `{"url": "http://…"}` registers an endpoint |
+//! | `GET /__mock/dashboard` | the dashboard, an HTML page (see `dashboard.rs`) |
+//! | `GET /__mock/dashboard/state` | what the dashboard shows, as JSON (no secret in it) |
+//! | `POST /__mock/deliveries/{id}/resend` | sends a webhook delivery again, as one more attempt |
 
 use serde::Deserialize;
 use serde_json::json;
@@ -50,9 +53,19 @@ pub(crate) fn handle(
     shared: &mut Shared,
     config: &MockConfig,
     endpoint: Endpoint,
+    id: Option<&str>,
     raw: &[u8],
     now: MockTime,
 ) -> Reply {
+    let dashboard = match endpoint {
+        Endpoint::MockDashboard => Some(Ok(crate::dashboard::page())),
+        Endpoint::MockDashboardState => Some(Ok(crate::dashboard::state(shared, now))),
+        Endpoint::MockResendDelivery => Some(crate::dashboard::resend(shared, id, now)),
+        _ => None,
+    };
+    if let Some(result) = dashboard {
+        return result.unwrap_or_else(|e| e.reply());
+    }
     match run(shared, config, endpoint, raw, now) {
         Ok(reply) => reply,
         Err(e) => e.reply(),

@@ -18,6 +18,7 @@ use crate::auth::{authenticate, Caller};
 use crate::clock::MockTime;
 use crate::config::{FaultKind, MockConfig};
 use crate::control;
+use crate::dashboard::journal::RequestEntry;
 use crate::idempotency::{is_valid_key, Claim, Fingerprint};
 use crate::ids::IdGenerator;
 use crate::params::Body;
@@ -25,7 +26,7 @@ use crate::platform::Stamp;
 use crate::router::{self, Endpoint};
 use crate::shared::Shared;
 use crate::state::{self, Call, Ctx, EventRequest};
-use crate::webhooks::{Delivery, DeliveryId, DeliveryResult};
+use crate::webhooks::{Delivery, DeliveryAnswer, DeliveryId, DeliveryResult};
 use crate::wire::{response, ApiError, Reply};
 
 const REQUEST_ID_SALT: u64 = 0x7265_7175_6573_7473; // "requests"
@@ -106,13 +107,22 @@ impl PendingRequest {
         let mut shared = self.mock.lock();
         let now = shared.effective(now);
         shared.tick(now);
-        process(
+        let response = process(
             &mut shared,
             &self.prepared,
             &self.request_id,
             now,
             claimed.is_some(),
-        )
+        );
+        let entry = journal_entry(
+            &self.prepared,
+            &self.request_id,
+            now,
+            Some(&response),
+            Some(FaultKind::Delay),
+        );
+        shared.journal.push(entry);
+        response
     }
 }
 
@@ -124,6 +134,34 @@ impl Drop for PendingRequest {
                 acct.idempotency.release(&key);
             }
         }
+    }
+}
+
+/// The dashboard's line for a request: its answer (`None`: dropped), and the fault injected.
+fn journal_entry(
+    p: &Prepared,
+    request_id: &str,
+    now: MockTime,
+    response: Option<&http::Response<Vec<u8>>>,
+    fault: Option<FaultKind>,
+) -> RequestEntry {
+    let header = |name: &str| {
+        response
+            .and_then(|r| r.headers().get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    RequestEntry {
+        at_ms: now.unix_ms(),
+        method: p.method.to_string(),
+        path: p.target.clone(),
+        status: response.map(|r| r.status().as_u16()),
+        // A replay answers with the first request's id.
+        request_id: header("x-request-id").unwrap_or_else(|| request_id.to_owned()),
+        idempotency_key: p.idempotency_key.clone().ok().flatten(),
+        account: p.caller.as_ref().ok().and_then(|c| c.account.clone()),
+        replayed: header("idempotent-replayed").is_some(),
+        fault: fault.map(FaultKind::name),
     }
 }
 
@@ -355,16 +393,21 @@ impl Mock {
         let request_id = shared.request_ids.next("req");
         if !router::is_api_path(&prepared.path) {
             let reply = match &prepared.route {
-                Some((_, endpoint, _)) => control::handle(
+                Some((_, endpoint, id)) => control::handle(
                     &mut shared,
                     &self.inner.config,
                     *endpoint,
+                    id.as_deref(),
                     &prepared.raw_body,
                     now,
                 ),
                 None => ApiError::unknown_route(&prepared.method, &prepared.path).reply(),
             };
-            return Outcome::Respond(response(reply, &request_id, false));
+            let mut answer = response(reply, &request_id, false);
+            if let Some((_, Endpoint::MockDashboard, _)) = &prepared.route {
+                crate::dashboard::page_headers(&mut answer);
+            }
+            return Outcome::Respond(answer);
         }
         let fault = if faults { shared.faults.draw() } else { None };
         if let Some(kind) = fault {
@@ -378,7 +421,7 @@ impl Mock {
                 false,
             ))
         };
-        match fault {
+        let outcome = match fault {
             None => Outcome::Respond(process(&mut shared, &prepared, &request_id, now, false)),
             Some(FaultKind::DropBeforeProcessing) => Outcome::DropBeforeProcessing,
             Some(FaultKind::DropAfterCommit) => {
@@ -411,7 +454,8 @@ impl Mock {
                 );
                 let delay = Duration::from_millis(shared.faults.delay_ms());
                 drop(shared);
-                Outcome::Delay {
+                // Logged when it resumes, with the answer it then gets.
+                return Outcome::Delay {
                     delay,
                     pending: PendingRequest {
                         mock: self.clone(),
@@ -419,9 +463,16 @@ impl Mock {
                         request_id,
                         claimed,
                     },
-                }
+                };
             }
-        }
+        };
+        let answered = match &outcome {
+            Outcome::Respond(r) => Some(r),
+            _ => None,
+        };
+        let entry = journal_entry(&prepared, &request_id, now, answered, fault);
+        shared.journal.push(entry);
+        outcome
     }
 
     /// Webhook deliveries due at `now`, signed at `now`. Also moves time-driven states.
@@ -437,11 +488,27 @@ impl Mock {
 
     /// Reports what became of a delivery; failures are retried with backoff.
     pub fn handle_delivery_result(&self, id: DeliveryId, result: DeliveryResult, now: MockTime) {
+        self.handle_delivery_report(id, result, DeliveryAnswer::default(), now);
+    }
+
+    /// Reports what became of a delivery with what the answer looked like (latency, the
+    /// start of the body), which the dashboard shows; failures are retried with backoff.
+    pub fn handle_delivery_report(
+        &self,
+        id: DeliveryId,
+        result: DeliveryResult,
+        answer: DeliveryAnswer,
+        now: MockTime,
+    ) {
         let mut shared = self.lock();
         let shared = &mut *shared;
-        shared
-            .webhooks
-            .result(id, &result, now.unix_ms(), &mut shared.stats.webhooks);
+        shared.webhooks.result(
+            id,
+            &result,
+            &answer,
+            now.unix_ms(),
+            &mut shared.stats.webhooks,
+        );
     }
 
     /// When [`Mock::poll_deliveries`] next has something to do (a delivery or a timer), in

@@ -19,6 +19,7 @@ mod auth;
 mod clock;
 mod config;
 mod control;
+mod dashboard;
 mod faults;
 mod handler;
 mod idempotency;
@@ -40,7 +41,7 @@ pub use clock::MockTime;
 pub use config::{DeliveryRetry, FaultConfig, FaultKind, MockConfig};
 pub use handler::{Mock, Outcome, PendingRequest};
 pub use server::{MockServer, ServerOptions};
-pub use webhooks::{Delivery, DeliveryId, DeliveryResult};
+pub use webhooks::{Delivery, DeliveryAnswer, DeliveryId, DeliveryResult};
 
 /// The README's examples, compiled as doctests.
 #[doc = include_str!("../README.md")]

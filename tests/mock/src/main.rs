@@ -24,6 +24,7 @@ fn main() -> ExitCode {
             "point a client at it: MOLAM_API_BASE={} MOLAM_ALLOW_INSECURE_HTTP=1",
             bound.base_url()
         );
+        println!("dashboard: {}/__mock/dashboard", bound.base_url());
     });
     match result {
         Ok(()) => {

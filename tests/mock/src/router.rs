@@ -32,6 +32,9 @@ pub enum Endpoint {
     MockReset,
     MockListWebhooks,
     MockAddWebhook,
+    MockDashboard,
+    MockDashboardState,
+    MockResendDelivery,
 }
 
 /// One row of the route table.
@@ -106,6 +109,17 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/__mock/reset", Endpoint::MockReset),
     r("GET", "/__mock/webhooks", Endpoint::MockListWebhooks),
     r("POST", "/__mock/webhooks", Endpoint::MockAddWebhook),
+    r("GET", "/__mock/dashboard", Endpoint::MockDashboard),
+    r(
+        "GET",
+        "/__mock/dashboard/state",
+        Endpoint::MockDashboardState,
+    ),
+    r(
+        "POST",
+        "/__mock/deliveries/{id}/resend",
+        Endpoint::MockResendDelivery,
+    ),
 ];
 
 /// A matched request: the route's index in [`ROUTES`] and the id in its path, if any.

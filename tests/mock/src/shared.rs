@@ -8,6 +8,7 @@ use http::Method;
 use crate::auth::Caller;
 use crate::clock::MockTime;
 use crate::config::MockConfig;
+use crate::dashboard::journal::Journal;
 use crate::faults::Faults;
 use crate::idempotency::{Claim, Fingerprint};
 use crate::ids::IdGenerator;
@@ -29,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) request_ids: IdGenerator,
     /// Added to every object answered (`MockConfig::extra_object_fields`).
     pub(crate) extra_object_fields: BTreeMap<String, serde_json::Value>,
+    /// The dashboard's request log.
+    pub(crate) journal: Journal,
 }
 
 impl Shared {
@@ -46,6 +49,7 @@ impl Shared {
             ),
             request_ids: IdGenerator::for_requests(config.seed),
             extra_object_fields: config.extra_object_fields.clone(),
+            journal: Journal::default(),
         }
     }
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use crate::config::DeliveryRetry;
+use crate::dashboard::history::{DeliveryHistory, DeliveryState, Outcome};
 use crate::stats::WebhookStats;
 
 /// An attempt that got no result within this long counts as failed (the shell lost it).
@@ -38,6 +39,16 @@ pub struct Delivery {
     pub attempt: u32,
     /// The request to send (its URI is the endpoint's URL).
     pub request: http::Request<Vec<u8>>,
+}
+
+/// What the endpoint's answer looked like, for the dashboard (see
+/// [`crate::Mock::handle_delivery_report`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryAnswer {
+    /// From sending the request to the answer.
+    pub latency: Option<std::time::Duration>,
+    /// The start of the answer's body, as text.
+    pub body: Option<String>,
 }
 
 /// What became of an attempt.
@@ -78,6 +89,8 @@ pub(crate) struct Webhooks {
     tasks: BTreeMap<u64, Task>,
     next_id: u64,
     log: VecDeque<Attempt>,
+    /// Every delivery with its attempts, for the dashboard.
+    pub(crate) history: DeliveryHistory,
 }
 
 /// Lower-case hex HMAC-SHA256 of `"{t}.{body}"` keyed by the secret's bytes (REFERENCE.md §5).
@@ -112,6 +125,7 @@ impl Webhooks {
             tasks: BTreeMap::new(),
             next_id: 1,
             log: VecDeque::new(),
+            history: DeliveryHistory::default(),
         }
     }
 
@@ -140,6 +154,7 @@ impl Webhooks {
                     sent_at_ms: None,
                 },
             );
+            self.history.queued(self.next_id, event_id, url, &body);
             self.next_id += 1;
         }
     }
@@ -164,6 +179,7 @@ impl Webhooks {
             self.result(
                 DeliveryId(id),
                 &DeliveryResult::Failed("no result reported".into()),
+                &DeliveryAnswer::default(),
                 now_ms,
                 stats,
             );
@@ -177,6 +193,7 @@ impl Webhooks {
             task.attempts += 1;
             task.sent_at_ms = Some(now_ms);
             stats.attempts += 1;
+            self.history.sent(id, task.attempts, now_ms);
             let mut header = format!("t={t}");
             if let Some(kid) = &self.kid {
                 let _ = write!(header, ",kid={kid}");
@@ -205,6 +222,7 @@ impl Webhooks {
         &mut self,
         id: DeliveryId,
         result: &DeliveryResult,
+        answer: &DeliveryAnswer,
         now_ms: i64,
         stats: &mut WebhookStats,
     ) {
@@ -226,15 +244,33 @@ impl Webhooks {
             url: task.url.clone(),
             attempt: task.attempts,
             status,
-            error,
+            error: error.clone(),
         });
-        if status.is_some_and(|s| (200..300).contains(&s)) {
+        let succeeded = status.is_some_and(|s| (200..300).contains(&s));
+        let given_up = !succeeded && task.attempts >= self.retry.max_attempts;
+        self.history.finished(
+            id.0,
+            Outcome {
+                status,
+                error: error.as_deref(),
+                latency_ms: answer
+                    .latency
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                answer: answer.body.as_deref(),
+                state: match (succeeded, given_up) {
+                    (true, _) => DeliveryState::Succeeded,
+                    (false, true) => DeliveryState::Abandoned,
+                    (false, false) => DeliveryState::Pending,
+                },
+            },
+        );
+        if succeeded {
             stats.succeeded += 1;
             self.tasks.remove(&id.0);
             return;
         }
         stats.failed += 1;
-        if task.attempts >= self.retry.max_attempts {
+        if given_up {
             stats.abandoned += 1;
             self.tasks.remove(&id.0);
             return;
@@ -242,6 +278,30 @@ impl Webhooks {
         let wait = i64::try_from(self.retry.backoff(task.attempts).as_millis()).unwrap_or(i64::MAX);
         task.due_ms = now_ms.saturating_add(wait);
         task.sent_at_ms = None;
+    }
+
+    /// Sends delivery `id` again now, as one more attempt: at once if it waits for a retry,
+    /// or anew if it succeeded or was given up. Refused while an attempt is in flight.
+    pub(crate) fn resend(&mut self, id: u64, now_ms: i64) -> Result<(), &'static str> {
+        if let Some(task) = self.tasks.get_mut(&id) {
+            if task.sent_at_ms.is_some() {
+                return Err("an attempt of this delivery is in flight");
+            }
+            task.due_ms = now_ms;
+            return Ok(());
+        }
+        let record = self.history.get(id).ok_or("no such delivery")?;
+        let task = Task {
+            url: record.url.clone(),
+            event_id: record.event_id.clone(),
+            body: Arc::clone(&record.body),
+            attempts: u32::try_from(record.attempts.len()).unwrap_or(u32::MAX),
+            due_ms: now_ms,
+            sent_at_ms: None,
+        };
+        self.tasks.insert(id, task);
+        self.history.set_state(id, DeliveryState::Pending);
+        Ok(())
     }
 
     pub(crate) fn pending(&self) -> usize {

@@ -2,17 +2,20 @@
 //! 10 s limit (REFERENCE.md §5), and reports each outcome back so failures are retried.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::{watch, Notify};
 
-use crate::{DeliveryResult, Mock, MockTime};
+use crate::{DeliveryAnswer, DeliveryResult, Mock, MockTime};
 
 const ATTEMPT_LIMIT: Duration = Duration::from_secs(10);
+/// The most of an endpoint's answer read (the dashboard shows its start; a body over this
+/// is not kept at all).
+const ANSWER_KEPT: usize = 4096;
 const LONGEST_NAP: Duration = Duration::from_secs(1);
 const BATCH_GAP: Duration = Duration::from_millis(20);
 
@@ -26,13 +29,31 @@ pub(crate) async fn run(mock: Mock, wake: Arc<Notify>, mut stop: watch::Receiver
             let mock = mock.clone();
             tokio::spawn(async move {
                 let request = delivery.request.map(|b| Full::new(Bytes::from(b)));
-                let result =
-                    match tokio::time::timeout(ATTEMPT_LIMIT, client.request(request)).await {
-                        Ok(Ok(response)) => DeliveryResult::Status(response.status().as_u16()),
-                        Ok(Err(e)) => DeliveryResult::Failed(e.to_string()),
-                        Err(_) => DeliveryResult::Failed("no answer within 10 s".to_owned()),
-                    };
-                mock.handle_delivery_result(delivery.id, result, MockTime::now());
+                let started = Instant::now();
+                // The status, and the start of the body for the dashboard, within the limit.
+                let exchange = async {
+                    let response = client.request(request).await?;
+                    let status = response.status().as_u16();
+                    let body = Limited::new(response.into_body(), ANSWER_KEPT)
+                        .collect()
+                        .await
+                        .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+                        .ok();
+                    Ok::<_, hyper_util::client::legacy::Error>((status, body))
+                };
+                let (result, body) = match tokio::time::timeout(ATTEMPT_LIMIT, exchange).await {
+                    Ok(Ok((status, body))) => (DeliveryResult::Status(status), body),
+                    Ok(Err(e)) => (DeliveryResult::Failed(e.to_string()), None),
+                    Err(_) => (
+                        DeliveryResult::Failed("no answer within 10 s".to_owned()),
+                        None,
+                    ),
+                };
+                let answer = DeliveryAnswer {
+                    latency: Some(started.elapsed()),
+                    body,
+                };
+                mock.handle_delivery_report(delivery.id, result, answer, MockTime::now());
             });
         }
         let nap = mock

@@ -48,6 +48,11 @@ impl<T: Listed> Collection<T> {
         &mut self.items[at]
     }
 
+    /// Every object, oldest first (for the dashboard).
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.items.iter()
+    }
+
     pub(crate) fn get(&self, id: &str) -> Option<&T> {
         self.index.get(id).map(|&i| &self.items[i])
     }

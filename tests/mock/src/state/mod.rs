@@ -142,7 +142,8 @@ pub(crate) fn execute(
         RetrieveEvent => Ok(Reply::ok(account.events.find(call.id())?)),
         ListEvents => events::list(account, call),
         MockHealth | MockStats | MockGetFaults | MockSetFaults | MockAdvance | MockReset
-        | MockListWebhooks | MockAddWebhook => Err(ApiError::internal(
+        | MockListWebhooks | MockAddWebhook | MockDashboard | MockDashboardState
+        | MockResendDelivery => Err(ApiError::internal(
             "a control endpoint reached the API dispatcher".to_owned(),
         )),
     }

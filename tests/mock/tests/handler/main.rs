@@ -4,6 +4,7 @@
 mod support;
 
 mod charges;
+mod dashboard;
 mod errors;
 mod events;
 mod faults;
