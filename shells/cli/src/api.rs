@@ -18,9 +18,31 @@ use serde_json::Value;
 use crate::failure::{Failure, Kind};
 use crate::output::{json, list_table, object_table, to_value, with_human_times, Progress};
 
-/// How to reach the API: flags over the `MOLAM_*` environment.
+/// How to reach the API and how to print its answers.
 #[derive(Debug, Args)]
 pub struct ApiArgs {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true, help_heading = "API options")]
+    json: bool,
+}
+
+impl ApiArgs {
+    /// The client configuration (see [`ConnectionArgs::config`]).
+    pub fn config(&self) -> Result<Config, Failure> {
+        self.connection.config()
+    }
+
+    /// Whether to print JSON.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+}
+
+/// How to reach the API: flags over the `MOLAM_*` environment.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
     /// API key (sk_test_…, sk_live_…, jwt_…). [env: MOLAM_API_KEY]
     #[arg(long, global = true, value_name = "KEY", help_heading = "API options")]
     api_key: Option<String>,
@@ -30,12 +52,9 @@ pub struct ApiArgs {
     /// Allow plain http:// to a loopback address (local mocks). [env: MOLAM_ALLOW_INSECURE_HTTP]
     #[arg(long, global = true, help_heading = "API options")]
     allow_insecure_http: bool,
-    /// Print JSON instead of a table.
-    #[arg(long, global = true, help_heading = "API options")]
-    json: bool,
 }
 
-impl ApiArgs {
+impl ConnectionArgs {
     /// The client configuration: `MOLAM_*` variables, then these flags. Errors name the flag
     /// and the variable to change.
     pub fn config(&self) -> Result<Config, Failure> {
@@ -61,11 +80,6 @@ impl ApiArgs {
             builder = builder.allow_insecure_http(true);
         }
         builder.build().map_err(|e| ConfigProblem(e).into())
-    }
-
-    /// Whether to print JSON.
-    pub fn json(&self) -> bool {
-        self.json
     }
 }
 

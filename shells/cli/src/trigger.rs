@@ -25,7 +25,7 @@ use molam_blocking::resources::{
 };
 use molam_blocking::{Client, Config};
 
-use crate::api::{name_the_url, ApiArgs};
+use crate::api::{name_the_url, ConnectionArgs};
 use crate::failure::{Failure, Kind};
 use crate::http_client::{self, HttpClient};
 
@@ -43,7 +43,7 @@ pub struct TriggerArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 90)]
     timeout: u64,
     #[command(flatten)]
-    api: ApiArgs,
+    api: ConnectionArgs,
 }
 
 /// Every event type of REFERENCE.md §3 and what `trigger` does to make it happen.

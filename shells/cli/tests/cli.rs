@@ -978,8 +978,10 @@ fn url_in(line: &str) -> String {
 fn molam_mock_serves_the_api_with_its_flags() {
     let mut command = molam();
     command.args(["mock", "--port", "0", "--seed", "7"]);
-    let (_running, line, _) = spawn_until(command, "listening on");
+    let (_running, line, lines) = spawn_until(command, "listening on");
     let base = url_in(&line);
+    let dashboard = next_line(&lines, "dashboard:");
+    assert_eq!(dashboard, format!("dashboard: {base}/__mock/dashboard"));
     let output = molam()
         .args([
             "payment-intents",
