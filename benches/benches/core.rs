@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use molam_core::call::RequestOptions;
 use molam_core::client::Client;
 use molam_core::config::Config;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
 use molam_core::webhook::{
     sign_header, verify, SecretResolver, SignatureError, SignatureHeader, WebhookSecret,
