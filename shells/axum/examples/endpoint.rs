@@ -1,11 +1,14 @@
-//! A Molam webhook endpoint with an in-memory inbox and a worker that handles what it records.
+//! A Molam webhook endpoint with an in-memory inbox and a worker that handles what it records,
+//! served with the bounds of `molam_axum::serve` (timeouts, connection limit, body budget).
 //!
 //! ```sh
 //! MOLAM_WEBHOOK_SECRET=whsec_… cargo run -p molam-axum --example endpoint
 //! ```
 use std::{sync::Arc, time::Duration};
 
-use molam_axum::{InMemoryWebhookInbox, StaticSecrets, WebhookEndpoint, WebhookSecret};
+use molam_axum::{
+    serve, InMemoryWebhookInbox, ServeOptions, StaticSecrets, WebhookEndpoint, WebhookSecret,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,6 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:4242").await?;
-    axum::serve(listener, endpoint.router("/webhooks/molam")).await?;
+    let app = endpoint.router("/webhooks/molam");
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    serve(listener, app, ServeOptions::default(), stop).await?;
     Ok(())
 }

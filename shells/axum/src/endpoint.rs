@@ -6,13 +6,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use molam_core::inbox::{AsyncWebhookInbox, ReceivedEvent, Recorded};
 use molam_core::resources::Event;
 use molam_core::webhook::DEFAULT_TOLERANCE;
@@ -21,6 +21,7 @@ use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
 use crate::resolver::{AsyncSecretResolver, StaticSecrets};
+use crate::serve::BodyError;
 
 pub use molam_core::webhook_event::SIGNATURE_HEADER;
 
@@ -233,7 +234,13 @@ impl WebhookEndpoint {
         })
     }
 
-    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, WebhookRejection> {
+    /// Reads the body into one buffer of the declared length, frame by frame, so a body
+    /// costs its own size in memory and no more (frames are dropped as they are copied).
+    async fn read_body(
+        &self,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Vec<u8>, WebhookRejection> {
         let too_large = WebhookRejection::BodyTooLarge {
             limit: self.max_body_bytes,
         };
@@ -245,11 +252,27 @@ impl WebhookEndpoint {
         if declared.is_some_and(|n| n > self.max_body_bytes as u64) {
             return Err(too_large);
         }
-        match Limited::new(body, self.max_body_bytes).collect().await {
-            Ok(collected) => Ok(collected.to_bytes()),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large),
-            Err(_) => Err(WebhookRejection::BodyUnreadable),
+        let capacity = declared
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0)
+            .min(self.max_body_bytes);
+        let mut buffer = Vec::with_capacity(capacity);
+        let mut body = body;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| match BodyError::find(&e) {
+                // Bounds of `crate::serve`, when the endpoint is served by it.
+                Some(BodyError::TimedOut) => WebhookRejection::BodyTimedOut,
+                Some(BodyError::BudgetExhausted) => WebhookRejection::Busy,
+                _ => WebhookRejection::BodyUnreadable,
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if buffer.len().saturating_add(data.len()) > self.max_body_bytes {
+                    return Err(too_large);
+                }
+                buffer.extend_from_slice(&data);
+            }
         }
+        Ok(buffer)
     }
 }
 

@@ -25,6 +25,11 @@ pub enum WebhookRejection {
     },
     /// The body could not be read (the sender went away): 400.
     BodyUnreadable,
+    /// The body did not arrive within the server's body read timeout ([`crate::serve()`]): 408.
+    BodyTimedOut,
+    /// The server holds its budget of request-body bytes already ([`crate::serve()`]): 503
+    /// with `Retry-After`, so the sender delivers again once the load has passed.
+    Busy,
     /// The `Molam-Signature` check failed: 400 when the header is missing, repeated or
     /// malformed, 401
     /// for an unknown key id, a timestamp outside the tolerance, or no matching signature.
@@ -43,6 +48,8 @@ impl WebhookRejection {
         match self {
             WebhookRejection::UnsupportedContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebhookRejection::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            WebhookRejection::BodyTimedOut => StatusCode::REQUEST_TIMEOUT,
+            WebhookRejection::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebhookRejection::BodyUnreadable | WebhookRejection::MalformedEvent(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -64,6 +71,8 @@ impl WebhookRejection {
             WebhookRejection::UnsupportedContentType => "content_type_unsupported",
             WebhookRejection::BodyTooLarge { .. } => "body_too_large",
             WebhookRejection::BodyUnreadable => "body_unreadable",
+            WebhookRejection::BodyTimedOut => "body_timeout",
+            WebhookRejection::Busy => "receiver_busy",
             WebhookRejection::Signature(SignatureError::MissingHeader) => {
                 "signature_header_missing"
             }
@@ -95,6 +104,8 @@ impl WebhookRejection {
                 format!("body larger than {limit} bytes")
             }
             WebhookRejection::BodyUnreadable => "body could not be read".to_owned(),
+            WebhookRejection::BodyTimedOut => "body did not arrive in time".to_owned(),
+            WebhookRejection::Busy => "receiver busy, deliver again later".to_owned(),
             WebhookRejection::Signature(error) => error.to_string(),
             WebhookRejection::MalformedEvent(why) => format!("not a Molam event: {why}"),
             WebhookRejection::ResolverUnavailable(_) => {
@@ -147,6 +158,11 @@ impl IntoResponse for WebhookRejection {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if self == WebhookRejection::Busy {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }

@@ -177,11 +177,11 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
         register_with_mock(&forwarder.client, mock, &url).await?;
         println!("registered with the mock at {mock}");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // The bounds every server of this project has (timeouts, connections, body budget).
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    molam_axum::serve(listener, app, molam_axum::ServeOptions::default(), stop).await?;
     Ok(())
 }
 

@@ -152,6 +152,7 @@ impl Cli {
             cert_out: self.cert_out,
             key_out: self.key_out,
             worker_threads: self.threads.max(1),
+            limits: molam_axum::ServeOptions::default(),
         };
         Ok((config, options))
     }

@@ -361,3 +361,53 @@ async fn the_server_starts_and_stops_inside_an_async_test() {
         .await
         .unwrap();
 }
+
+/// Reads until the server closes; how long that took.
+fn time_until_closed(stream: &mut TcpStream) -> Duration {
+    let started = std::time::Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    started.elapsed()
+}
+
+#[test]
+fn idle_connections_and_slow_heads_are_closed_at_their_bounds_and_requests_still_served() {
+    let mut limits = molam_axum::ServeOptions::default();
+    limits.idle_timeout = Duration::from_millis(300);
+    limits.header_read_timeout = Duration::from_millis(300);
+    let server = MockServer::start_with(
+        MockConfig::default(),
+        ServerOptions {
+            limits,
+            ..ServerOptions::default()
+        },
+    )
+    .unwrap();
+    let mut idle = TcpStream::connect(server.addr()).unwrap();
+    let mut slow = TcpStream::connect(server.addr()).unwrap();
+    slow.write_all(b"GET /v1/events HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let idle_for = time_until_closed(&mut idle);
+    let slow_for = time_until_closed(&mut slow);
+    assert!(
+        idle_for < Duration::from_secs(2),
+        "idle closed after {idle_for:?}"
+    );
+    assert!(
+        slow_for < Duration::from_secs(2),
+        "slow head closed after {slow_for:?}"
+    );
+
+    let mut client = TcpStream::connect(server.addr()).unwrap();
+    write!(
+        client,
+        "GET /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n\r\n"
+    )
+    .unwrap();
+    let answer = read_answer(&mut BufReader::new(client)).expect("an answer");
+    assert_eq!(answer.status, 200);
+    server.shutdown();
+}

@@ -1,4 +1,4 @@
-//! A real HTTP round trip for the tests: the app served on 127.0.0.1:0 by `axum::serve`,
+//! A real HTTP round trip for the tests: the app served on 127.0.0.1:0 by `molam_axum::serve`,
 //! and a raw HTTP/1.1 client over a TCP socket (one request per connection).
 //!
 //! Shared by the test binaries of this crate; each uses only part of it.
@@ -16,14 +16,22 @@ pub const VECTOR_BODY: &str = r#"{"id":"evt_1NtestVector","object":"event","type
 pub const VECTOR_HEADER: &str =
     "t=1700000000,v1=56de17192f06dfb1c65a35b71701c6502f91b2a94dc0bff68a82c2a3c6232b73";
 
-/// Serves `app` on an ephemeral loopback port until the test's runtime ends.
+/// Serves `app` with `molam_axum::serve` and its default bounds on an ephemeral loopback
+/// port until the test's runtime ends.
 pub async fn serve(app: axum::Router) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("bound address");
     tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
+        molam_axum::serve(
+            listener,
+            app,
+            molam_axum::ServeOptions::default(),
+            std::future::pending(),
+        )
+        .await
+        .expect("serve");
     });
     addr
 }

@@ -16,10 +16,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use molam_axum::serve::{Connections, GuardedBody, ServeOptions};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio_rustls::TlsAcceptor;
@@ -44,6 +42,9 @@ pub struct ServerOptions {
     pub key_out: Option<PathBuf>,
     /// Worker threads of the runtime [`MockServer::start`] makes. Default 2.
     pub worker_threads: usize,
+    /// Bounds on connections, heads and bodies (`molam_axum::serve`'s): the mock can be
+    /// reached by anything on its address. Defaults as there.
+    pub limits: ServeOptions,
 }
 
 impl Default for ServerOptions {
@@ -54,6 +55,7 @@ impl Default for ServerOptions {
             cert_out: None,
             key_out: None,
             worker_threads: 2,
+            limits: ServeOptions::default(),
         }
     }
 }
@@ -65,6 +67,7 @@ pub struct Bound {
     tls: Option<TlsAcceptor>,
     cert_pem: Option<String>,
     mock: Mock,
+    limits: ServeOptions,
 }
 
 impl Bound {
@@ -91,6 +94,7 @@ impl Bound {
             tls,
             cert_pem,
             mock: Mock::new(config),
+            limits: options.limits.clone(),
         })
     }
 
@@ -118,47 +122,40 @@ impl Bound {
         let wake = Arc::new(Notify::new());
         let (stop_tx, stop_rx) = watch::channel(false);
         let sender = tokio::spawn(delivery::run(mock.clone(), Arc::clone(&wake), stop_rx));
-        let graceful = GracefulShutdown::new();
+        let drain = self.limits.drain_timeout.min(DRAIN);
+        let handshake = self.limits.header_read_timeout;
+        let connections = Connections::new(self.limits);
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else {
-                        // Out of file descriptors and the like: back off instead of spinning.
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    };
-                    let _ = stream.set_nodelay(true);
+                accepted = connections.accept(&listener) => {
+                    let (stream, admitted) = accepted?;
                     let service = {
                         let mock = mock.clone();
                         let wake = Arc::clone(&wake);
                         service_fn(move |req| answer(mock.clone(), Arc::clone(&wake), req))
                     };
-                    let watcher = graceful.watcher();
-                    match &self.tls {
-                        None => {
-                            let conn = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), service);
-                            tokio::spawn(watcher.watch(conn));
-                        }
-                        Some(acceptor) => {
-                            let acceptor = acceptor.clone();
-                            tokio::spawn(async move {
-                                if let Ok(stream) = acceptor.accept(stream).await {
-                                    let conn = hyper::server::conn::http1::Builder::new()
-                                        .serve_connection(TokioIo::new(stream), service);
-                                    let _ = watcher.watch(conn).await;
+                    let connections = connections.clone();
+                    let acceptor = self.tls.clone();
+                    tokio::spawn(async move {
+                        match acceptor {
+                            None => connections.serve(admitted, stream, service).await,
+                            Some(acceptor) => {
+                                // The handshake is bounded like a request head.
+                                let tls = tokio::time::timeout(handshake, acceptor.accept(stream));
+                                if let Ok(Ok(stream)) = tls.await {
+                                    connections.serve(admitted, stream, service).await;
                                 }
-                            });
+                            }
                         }
-                    }
+                    });
                 }
                 () = &mut shutdown => break,
             }
         }
         drop(listener);
         let _ = stop_tx.send(true);
-        let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+        connections.shutdown(drain).await;
         let _ = sender.await;
         Ok(())
     }
@@ -179,7 +176,7 @@ impl std::error::Error for CloseConnection {}
 async fn answer(
     mock: Mock,
     wake: Arc<Notify>,
-    request: http::Request<Incoming>,
+    request: http::Request<GuardedBody>,
 ) -> Result<http::Response<Full<Bytes>>, CloseConnection> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
