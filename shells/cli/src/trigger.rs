@@ -322,16 +322,26 @@ impl Trigger<'_> {
             }
             "payment_intent.payment_failed" => {
                 let intent = self.intent(None)?;
-                match self.confirm(&intent.id, "pm_card_declined") {
+                let params =
+                    ConfirmPaymentIntent::new().payment_method("pm_card_declined".to_owned());
+                match self.client.payment_intents().confirm(&intent.id, &params) {
                     // The decline is the point: the API answers 402 and emits the event.
-                    Err(failure) if failure.kind() == Kind::Api => {
-                        step("declined", format!("{} as expected: {failure}", intent.id));
+                    Err(molam_blocking::Error::Api(declined)) if declined.status == 402 => {
+                        let code = declined.code.as_deref().unwrap_or("declined");
+                        step(
+                            "declined",
+                            format!("{} with pm_card_declined: 402 {code}", intent.id),
+                        );
                         Ok(intent.id)
                     }
-                    Err(failure) => Err(failure),
-                    Ok(intent) => Err(Failure::new(
+                    Err(other) => Err(other.into()),
+                    Ok(confirmed) => Err(Failure::new(
                         Kind::Api,
-                        format!("pm_card_declined was not declined ({})", intent.status),
+                        format!(
+                            "pm_card_declined was not declined: {} is {}",
+                            intent.id,
+                            confirmed.into_inner().status
+                        ),
                     )),
                 }
             }

@@ -1,6 +1,6 @@
 //! The dashboard in a real browser: headless Chromium, driven over WebDriver (chromedriver,
 //! plain HTTP and JSON, so no driver crate is needed), looks at the mock after a scripted
-//! checkout and presses "resend".
+//! checkout, presses "resend", and forces a fault with the fault controls.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Where they are
 //! missing the test says so and passes, except in CI (`CI=true`), where it fails.
@@ -238,13 +238,13 @@ impl Browser {
         )
     }
 
-    /// Clicks the element `css` selects, as a user's click (not a script's), retrying when
-    /// the page re-renders it in between.
-    fn click(&self, css: &str) {
-        eventually(&format!("a click on {css}"), 10, || {
+    /// Acts on the element `css` selects (`click`, or `value` to type), as a user would (not
+    /// a script), retrying when the page re-renders it in between.
+    fn act(&self, css: &str, action: &str, body: Value) {
+        eventually(&format!("{action} on {css}"), 10, || {
             let path = format!("/session/{}/element", self.session);
-            let body = json!({"using": "css selector", "value": css}).to_string();
-            let (status, found) = http(&self.addr, "POST", &path, &[], &body);
+            let find = json!({"using": "css selector", "value": css}).to_string();
+            let (status, found) = http(&self.addr, "POST", &path, &[], &find);
             if status != 200 {
                 return None;
             }
@@ -254,10 +254,19 @@ impl Browser {
                 .next()?
                 .as_str()?
                 .to_owned();
-            let click = format!("/session/{}/element/{element}/click", self.session);
-            let (status, _) = http(&self.addr, "POST", &click, &[], "{}");
+            let act = format!("/session/{}/element/{element}/{action}", self.session);
+            let (status, _) = http(&self.addr, "POST", &act, &[], &body.to_string());
             (status == 200).then_some(())
         });
+    }
+
+    fn click(&self, css: &str) {
+        self.act(css, "click", json!({}));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        self.act(css, "clear", json!({}));
+        self.act(css, "value", json!({ "text": text }));
     }
 
     fn screenshot(&self, path: &str) {
@@ -413,6 +422,28 @@ fn the_dashboard_shows_a_checkout_and_resend_makes_a_new_attempt() {
         second[1].as_str().unwrap().starts_with("#2 200 · "),
         "{second}"
     );
+
+    // The fault controls: force a 503 on the next request.
+    browser.type_into("#fault-next", "http_503");
+    browser.click("#faults button[type=submit]");
+    eventually("the fault to be in force", 10, || {
+        let (_, faults) = http(&api, "GET", "/__mock/faults", &[], "");
+        (faults["next"] == json!(["http_503"])).then_some(())
+    });
+    let (status, _) = http(
+        &api,
+        "GET",
+        "/v1/connect/payment_intents",
+        &[("Authorization", &auth)],
+        "",
+    );
+    assert_eq!(status, 503);
+    eventually("the faulted request in the log", 10, || {
+        let text = browser.eval("return document.querySelector('#requests tbody tr').innerText");
+        text.as_str()
+            .filter(|t| t.contains("503") && t.contains("http_503"))
+            .map(|_| ())
+    });
 
     if let Ok(path) = std::env::var("MOLAM_DASHBOARD_SCREENSHOT") {
         browser.screenshot(&path);
