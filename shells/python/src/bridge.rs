@@ -45,7 +45,7 @@ impl Shared {
         if let Ok(mut queue) = self.queue.lock() {
             queue.push((future, outcome));
         }
-        if !self.woken.swap(true, Ordering::AcqRel) {
+        if !self.woken.swap(true, Ordering::SeqCst) {
             // A full socket buffer means a wake-up byte is already pending: nothing to add.
             let _ = (&self.writer).write(&[1]);
         }
@@ -95,7 +95,11 @@ impl LoopBridge {
 impl LoopBridge {
     /// Resolves every queued future (called by the event loop when the socket is readable).
     fn drain(&self, py: Python<'_>) -> PyResult<()> {
-        self.shared.woken.store(false, Ordering::Release);
+        // Consume the wake-up bytes first, then clear the flag, then take the queue: a
+        // producer that sets the flag after it was cleared writes a byte this drain has not
+        // read (so the loop wakes again), and one that found it still set pushed before the
+        // queue is taken. Clearing first would let this drain eat the byte of a producer
+        // that set the flag meanwhile, and leave the flag set with nothing to wake the loop.
         let mut buf = [0u8; 256];
         loop {
             match (&self.reader).read(&mut buf) {
@@ -105,6 +109,7 @@ impl LoopBridge {
                 Err(_) => break,
             }
         }
+        self.shared.woken.store(false, Ordering::SeqCst);
         let batch = match self.shared.queue.lock() {
             Ok(mut queue) => std::mem::take(&mut *queue),
             Err(_) => Vec::new(),

@@ -63,13 +63,21 @@ pub(crate) trait Shell {
     ) -> PyResult<Bound<'py, PyAny>>;
 }
 
-/// Per-call options; the core validates the idempotency key.
+/// Per-call options (REFERENCE.md §6 for `account` and `api_key`); the core validates each.
 pub(crate) fn options(
     idempotency_key: Option<String>,
     max_retries: Option<u32>,
     timeout: Option<f64>,
+    account: Option<String>,
+    api_key: Option<String>,
 ) -> Result<RequestOptions, Error> {
     let mut options = RequestOptions::new();
+    if let Some(account) = account {
+        options = options.account(molam_core::account::AccountId::new(account)?);
+    }
+    if let Some(key) = api_key {
+        options = options.api_key(key)?;
+    }
     if let Some(key) = idempotency_key {
         options = options.idempotency_key(key)?;
     }
@@ -99,7 +107,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 amount, currency, *, description = None, metadata = None, customer = None,
                 payment_method = None, return_url = None, idempotency_key = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn create_payment_intent<'py>(
@@ -115,11 +123,13 @@ macro_rules! endpoints {
                 idempotency_key: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 use molam_core::params::CreatePaymentIntent;
                 let metadata = $crate::convert::metadata(metadata)?;
                 let call = (|| {
-                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout)?;
+                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout, account, api_key)?;
                     let currency = molam_core::resources::Currency::new(currency)?;
                     let mut params = CreatePaymentIntent::new(amount, currency);
                     if let Some(v) = description { params = params.description(v); }
@@ -133,15 +143,17 @@ macro_rules! endpoints {
             }
 
             /// Retrieves a payment intent (`GET /v1/connect/payment_intents/{id}`).
-            #[pyo3(signature = (id, *, max_retries = None, timeout = None))]
+            #[pyo3(signature = (id, *, max_retries = None, timeout = None, account = None, api_key = None))]
             fn retrieve_payment_intent<'py>(
                 &self,
                 py: Python<'py>,
                 id: &str,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().payment_intents().retrieve(id, &o));
                 self.dispatch(py, call)
             }
@@ -149,7 +161,7 @@ macro_rules! endpoints {
             /// Confirms a payment intent with `payment_method`, else the one attached.
             #[pyo3(signature = (
                 id, *, payment_method = None, return_url = None, idempotency_key = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn confirm_payment_intent<'py>(
@@ -161,10 +173,12 @@ macro_rules! endpoints {
                 idempotency_key: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 use molam_core::params::ConfirmPaymentIntent;
                 let call = (|| {
-                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout)?;
+                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout, account, api_key)?;
                     let mut params = ConfirmPaymentIntent::new();
                     if let Some(v) = payment_method { params = params.payment_method(v); }
                     if let Some(v) = return_url { params = params.return_url(v); }
@@ -176,7 +190,7 @@ macro_rules! endpoints {
             /// Cancels a payment intent that has not succeeded.
             #[pyo3(signature = (
                 id, *, cancellation_reason = None, idempotency_key = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             fn cancel_payment_intent<'py>(
                 &self,
@@ -186,11 +200,13 @@ macro_rules! endpoints {
                 idempotency_key: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 use molam_core::params::CancelPaymentIntent;
                 use molam_core::resources::CancellationReason;
                 let call = (|| {
-                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout)?;
+                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout, account, api_key)?;
                     let mut params = CancelPaymentIntent::new();
                     if let Some(v) = cancellation_reason {
                         params = params.cancellation_reason(CancellationReason::from_wire(v));
@@ -204,7 +220,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, status = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn list_payment_intents<'py>(
@@ -218,10 +234,12 @@ macro_rules! endpoints {
                 status: Option<&str>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_payment_intents(&page, status);
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().payment_intents().list(&params, &o));
                 self.dispatch(py, call)
             }
@@ -230,7 +248,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, status = None, max_items = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn iter_payment_intents<'py>(
@@ -245,24 +263,28 @@ macro_rules! endpoints {
                 max_items: Option<usize>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_payment_intents(&page, status);
-                let options = $crate::endpoints::options(None, max_retries, timeout)
+                let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
                 self.pages_of_payment_intents(py, params, options, max_items)
             }
 
             /// Retrieves a charge (`ch_…`, a payment intent's `latest_charge`).
-            #[pyo3(signature = (id, *, max_retries = None, timeout = None))]
+            #[pyo3(signature = (id, *, max_retries = None, timeout = None, account = None, api_key = None))]
             fn retrieve_charge<'py>(
                 &self,
                 py: Python<'py>,
                 id: &str,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().charges().retrieve(id, &o));
                 self.dispatch(py, call)
             }
@@ -270,7 +292,7 @@ macro_rules! endpoints {
             /// Refunds a charge (`ch_…`): by default what is left of it.
             #[pyo3(signature = (
                 charge, *, amount = None, reason = None, metadata = None,
-                idempotency_key = None, max_retries = None, timeout = None,
+                idempotency_key = None, max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn create_refund<'py>(
@@ -283,12 +305,14 @@ macro_rules! endpoints {
                 idempotency_key: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 use molam_core::params::CreateRefund;
                 use molam_core::resources::RefundReason;
                 let metadata = $crate::convert::metadata(metadata)?;
                 let call = (|| {
-                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout)?;
+                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout, account, api_key)?;
                     let mut params = CreateRefund::new();
                     if let Some(v) = amount { params = params.amount(v); }
                     if let Some(v) = reason { params = params.reason(RefundReason::from_wire(v)); }
@@ -299,15 +323,17 @@ macro_rules! endpoints {
             }
 
             /// Retrieves a refund.
-            #[pyo3(signature = (id, *, max_retries = None, timeout = None))]
+            #[pyo3(signature = (id, *, max_retries = None, timeout = None, account = None, api_key = None))]
             fn retrieve_refund<'py>(
                 &self,
                 py: Python<'py>,
                 id: &str,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().refunds().retrieve(id, &o));
                 self.dispatch(py, call)
             }
@@ -316,7 +342,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, payment_intent = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn list_refunds<'py>(
@@ -330,10 +356,12 @@ macro_rules! endpoints {
                 payment_intent: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_refunds(&page, payment_intent);
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().refunds().list(&params, &o));
                 self.dispatch(py, call)
             }
@@ -342,7 +370,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, payment_intent = None, max_items = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn iter_refunds<'py>(
@@ -357,10 +385,12 @@ macro_rules! endpoints {
                 max_items: Option<usize>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_refunds(&page, payment_intent);
-                let options = $crate::endpoints::options(None, max_retries, timeout)
+                let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
                 self.pages_of_refunds(py, params, options, max_items)
             }
@@ -368,7 +398,7 @@ macro_rules! endpoints {
             /// Creates a payout (`POST /v1/treasury/payouts`).
             #[pyo3(signature = (
                 amount, currency, method, destination, *, description = None, metadata = None,
-                idempotency_key = None, max_retries = None, timeout = None,
+                idempotency_key = None, max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn create_payout<'py>(
@@ -383,12 +413,14 @@ macro_rules! endpoints {
                 idempotency_key: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 use molam_core::params::CreatePayout;
                 use molam_core::resources::PayoutMethod;
                 let metadata = $crate::convert::metadata(metadata)?;
                 let call = (|| {
-                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout)?;
+                    let options = $crate::endpoints::options(idempotency_key, max_retries, timeout, account, api_key)?;
                     let currency = molam_core::resources::Currency::new(currency)?;
                     let mut params = CreatePayout::new(amount, currency, PayoutMethod::from_wire(method), destination);
                     if let Some(v) = description { params = params.description(v); }
@@ -399,21 +431,23 @@ macro_rules! endpoints {
             }
 
             /// Retrieves a payout.
-            #[pyo3(signature = (id, *, max_retries = None, timeout = None))]
+            #[pyo3(signature = (id, *, max_retries = None, timeout = None, account = None, api_key = None))]
             fn retrieve_payout<'py>(
                 &self,
                 py: Python<'py>,
                 id: &str,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().payouts().retrieve(id, &o));
                 self.dispatch(py, call)
             }
 
             /// Cancels a payout while it is `pending`.
-            #[pyo3(signature = (id, *, idempotency_key = None, max_retries = None, timeout = None))]
+            #[pyo3(signature = (id, *, idempotency_key = None, max_retries = None, timeout = None, account = None, api_key = None))]
             fn cancel_payout<'py>(
                 &self,
                 py: Python<'py>,
@@ -421,8 +455,10 @@ macro_rules! endpoints {
                 idempotency_key: Option<String>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let call = $crate::endpoints::options(idempotency_key, max_retries, timeout)
+                let call = $crate::endpoints::options(idempotency_key, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().payouts().cancel(id, &o));
                 self.dispatch(py, call)
             }
@@ -431,7 +467,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, status = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn list_payouts<'py>(
@@ -445,10 +481,12 @@ macro_rules! endpoints {
                 status: Option<&str>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_payouts(&page, status);
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().payouts().list(&params, &o));
                 self.dispatch(py, call)
             }
@@ -457,7 +495,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, status = None, max_items = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn iter_payouts<'py>(
@@ -472,24 +510,28 @@ macro_rules! endpoints {
                 max_items: Option<usize>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_payouts(&page, status);
-                let options = $crate::endpoints::options(None, max_retries, timeout)
+                let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
                 self.pages_of_payouts(py, params, options, max_items)
             }
 
             /// Retrieves an event.
-            #[pyo3(signature = (id, *, max_retries = None, timeout = None))]
+            #[pyo3(signature = (id, *, max_retries = None, timeout = None, account = None, api_key = None))]
             fn retrieve_event<'py>(
                 &self,
                 py: Python<'py>,
                 id: &str,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().events().retrieve(id, &o));
                 self.dispatch(py, call)
             }
@@ -498,7 +540,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, r#type = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn list_events<'py>(
@@ -512,10 +554,12 @@ macro_rules! endpoints {
                 r#type: Option<&str>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_events(&page, r#type);
-                let call = $crate::endpoints::options(None, max_retries, timeout)
+                let call = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .and_then(|o| self.core().events().list(&params, &o));
                 self.dispatch(py, call)
             }
@@ -524,7 +568,7 @@ macro_rules! endpoints {
             #[pyo3(signature = (
                 *, limit = None, starting_after = None, ending_before = None,
                 created_gte = None, created_lte = None, r#type = None, max_items = None,
-                max_retries = None, timeout = None,
+                max_retries = None, timeout = None, account = None, api_key = None,
             ))]
             #[allow(clippy::too_many_arguments)]
             fn iter_events<'py>(
@@ -539,10 +583,12 @@ macro_rules! endpoints {
                 max_items: Option<usize>,
                 max_retries: Option<u32>,
                 timeout: Option<f64>,
+                account: Option<String>,
+                api_key: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let page = $crate::convert::Page { limit, starting_after, ending_before, created_gte, created_lte };
                 let params = $crate::endpoints::list_events(&page, r#type);
-                let options = $crate::endpoints::options(None, max_retries, timeout)
+                let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
                 self.pages_of_events(py, params, options, max_items)
             }

@@ -96,3 +96,23 @@ def test_async_methods_are_coroutines_like_the_seeds(async_client: MolamAsyncCli
         return [t.id for t in await asyncio.gather(*tasks)]
 
     assert len(set(asyncio.run(with_tasks()))) == 3
+
+
+def test_no_answer_is_lost_under_load_across_loops(async_client: MolamAsyncClient) -> None:
+    """64 callers at once, over several event loops: every call's answer reaches its
+    awaiter (a lost wake-up of the loop would leave calls waiting until the timeout)."""
+
+    async def burst(calls: int) -> int:
+        remaining, done = calls, 0
+
+        async def caller() -> None:
+            nonlocal remaining, done
+            while remaining > 0:
+                remaining -= 1
+                await async_client.create_payment_intent(amount=100, currency="XOF")
+                done += 1
+
+        await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(64))), timeout=90)
+        return done
+
+    assert [asyncio.run(burst(1000)) for _ in range(3)] == [1000, 1000, 1000]

@@ -280,6 +280,14 @@ def test_platform_accounts_see_only_their_objects(mock: MockServer) -> None:
     assert connected.retrieve_payment_intent(own.id).id == own.id
     with pytest.raises(InvalidRequestError):
         platform.retrieve_payment_intent(own.id)
+    # Per request: the platform acts for the account, or with the merchant's own key.
+    assert platform.retrieve_payment_intent(own.id, account="acct_seller42").id == own.id
+    theirs = MolamClient(Config(api_key="sk_test_merchant_two", api_base=mock.base_url,
+                                allow_insecure_http=True, from_env=False))
+    other = theirs.create_payment_intent(amount=100, currency="XOF")
+    assert platform.retrieve_payment_intent(other.id, api_key="sk_test_merchant_two").id == other.id
+    with pytest.raises(ValidationError):
+        platform.retrieve_payment_intent(other.id, api_key="pk_not_a_key")
     with pytest.raises(ValidationError) as raised:
         Config(api_key=KEY, account="seller42", from_env=False)
     assert raised.value.errors[0]["field"] == "account"

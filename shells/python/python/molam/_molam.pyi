@@ -86,9 +86,13 @@ class MolamClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def retrieve_payment_intent(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def confirm_payment_intent(
         self,
@@ -99,6 +103,8 @@ class MolamClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def cancel_payment_intent(
         self,
@@ -108,6 +114,8 @@ class MolamClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def list_payment_intents(
         self,
@@ -120,6 +128,8 @@ class MolamClient:
         status: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_payment_intents(
         self,
@@ -133,9 +143,13 @@ class MolamClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> PageIterator: ...
     def retrieve_charge(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def create_refund(
         self,
@@ -147,9 +161,13 @@ class MolamClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def retrieve_refund(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def list_refunds(
         self,
@@ -162,6 +180,8 @@ class MolamClient:
         payment_intent: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_refunds(
         self,
@@ -175,6 +195,8 @@ class MolamClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> PageIterator: ...
     def create_payout(
         self,
@@ -188,9 +210,13 @@ class MolamClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def retrieve_payout(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def cancel_payout(
         self,
@@ -199,6 +225,8 @@ class MolamClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def list_payouts(
         self,
@@ -211,6 +239,8 @@ class MolamClient:
         status: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_payouts(
         self,
@@ -224,9 +254,13 @@ class MolamClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> PageIterator: ...
     def retrieve_event(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def list_events(
         self,
@@ -239,6 +273,8 @@ class MolamClient:
         type: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_events(
         self,
@@ -252,6 +288,8 @@ class MolamClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> PageIterator: ...
     def verify_webhook_signature(self, signature_header: str | None, raw_body: bytes) -> bool: ...
     def construct_event(self, signature_header: str | None, raw_body: bytes) -> MolamObject: ...
@@ -271,9 +309,13 @@ class MolamAsyncClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def retrieve_payment_intent(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def confirm_payment_intent(
         self,
@@ -284,6 +326,8 @@ class MolamAsyncClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def cancel_payment_intent(
         self,
@@ -293,6 +337,8 @@ class MolamAsyncClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def list_payment_intents(
         self,
@@ -305,6 +351,8 @@ class MolamAsyncClient:
         status: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_payment_intents(
         self,
@@ -318,9 +366,13 @@ class MolamAsyncClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> AsyncPageIterator: ...
     async def retrieve_charge(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def create_refund(
         self,
@@ -332,9 +384,13 @@ class MolamAsyncClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def retrieve_refund(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def list_refunds(
         self,
@@ -347,6 +403,8 @@ class MolamAsyncClient:
         payment_intent: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_refunds(
         self,
@@ -360,6 +418,8 @@ class MolamAsyncClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> AsyncPageIterator: ...
     async def create_payout(
         self,
@@ -373,9 +433,13 @@ class MolamAsyncClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def retrieve_payout(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def cancel_payout(
         self,
@@ -384,6 +448,8 @@ class MolamAsyncClient:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def list_payouts(
         self,
@@ -396,6 +462,8 @@ class MolamAsyncClient:
         status: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_payouts(
         self,
@@ -409,9 +477,13 @@ class MolamAsyncClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> AsyncPageIterator: ...
     async def retrieve_event(
-        self, id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, id: str, *, max_retries: int | None = None, timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     async def list_events(
         self,
@@ -424,6 +496,8 @@ class MolamAsyncClient:
         type: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> MolamObject: ...
     def iter_events(
         self,
@@ -437,6 +511,8 @@ class MolamAsyncClient:
         max_items: int | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        account: str | None = None,
+        api_key: str | None = None,
     ) -> AsyncPageIterator: ...
     def verify_webhook_signature(self, signature_header: str | None, raw_body: bytes) -> bool: ...
     def construct_event(self, signature_header: str | None, raw_body: bytes) -> MolamObject: ...
