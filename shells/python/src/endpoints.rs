@@ -100,6 +100,8 @@ pub(crate) fn options(
 macro_rules! endpoints {
     ($client:ty, { $($extra:tt)* }) => {
         #[pymethods]
+        // Python keyword arguments, one per API parameter and per-call option.
+        #[allow(clippy::too_many_arguments)]
         impl $client {
             $($extra)*
 
@@ -109,7 +111,6 @@ macro_rules! endpoints {
                 payment_method = None, return_url = None, idempotency_key = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn create_payment_intent<'py>(
                 &self,
                 py: Python<'py>,
@@ -163,7 +164,6 @@ macro_rules! endpoints {
                 id, *, payment_method = None, return_url = None, idempotency_key = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn confirm_payment_intent<'py>(
                 &self,
                 py: Python<'py>,
@@ -222,7 +222,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, status = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn list_payment_intents<'py>(
                 &self,
                 py: Python<'py>,
@@ -250,7 +249,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, status = None, max_items = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn iter_payment_intents<'py>(
                 &self,
                 py: Python<'py>,
@@ -294,7 +292,6 @@ macro_rules! endpoints {
                 charge, *, amount = None, reason = None, metadata = None,
                 idempotency_key = None, max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn create_refund<'py>(
                 &self,
                 py: Python<'py>,
@@ -344,7 +341,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, payment_intent = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn list_refunds<'py>(
                 &self,
                 py: Python<'py>,
@@ -372,7 +368,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, payment_intent = None, max_items = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn iter_refunds<'py>(
                 &self,
                 py: Python<'py>,
@@ -400,7 +395,6 @@ macro_rules! endpoints {
                 amount, currency, method, destination, *, description = None, metadata = None,
                 idempotency_key = None, max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn create_payout<'py>(
                 &self,
                 py: Python<'py>,
@@ -469,7 +463,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, status = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn list_payouts<'py>(
                 &self,
                 py: Python<'py>,
@@ -497,7 +490,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, status = None, max_items = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn iter_payouts<'py>(
                 &self,
                 py: Python<'py>,
@@ -542,7 +534,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, r#type = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn list_events<'py>(
                 &self,
                 py: Python<'py>,
@@ -570,7 +561,6 @@ macro_rules! endpoints {
                 created_gte = None, created_lte = None, r#type = None, max_items = None,
                 max_retries = None, timeout = None, account = None, api_key = None,
             ))]
-            #[allow(clippy::too_many_arguments)]
             fn iter_events<'py>(
                 &self,
                 py: Python<'py>,
