@@ -169,6 +169,8 @@ pub fn call_outcome<T>(result: &Result<T, crate::Error>) -> &'static str {
         Ok(_) => "success",
         Err(Error::Api(_)) => "api_error",
         Err(Error::RetriesExhausted { .. }) => "retries_exhausted",
+        Err(Error::OutcomeUnknown { .. }) => "outcome_unknown",
+        Err(Error::Idempotency(_)) => "idempotency_error",
         Err(Error::CircuitOpen { .. }) => "circuit_open",
         Err(Error::Transport(_)) => "transport_error",
         Err(Error::Decode(_)) => "decode_error",
@@ -193,6 +195,8 @@ pub fn retry_reason(class: crate::retry::RetryClass) -> &'static str {
 pub fn rejection_reason(error: &crate::webhook::SignatureError) -> &'static str {
     use crate::webhook::SignatureError;
     match error {
+        SignatureError::MissingHeader => "missing_header",
+        SignatureError::DuplicateHeader => "duplicate_header",
         SignatureError::Malformed(_) => "malformed_header",
         SignatureError::UnknownKeyId => "unknown_key_id",
         SignatureError::TimestampOutsideTolerance { .. } => "timestamp_outside_tolerance",

@@ -102,7 +102,8 @@ impl<'a> FreshDelivery<'a> {
         now_unix: i64,
         tolerance: Duration,
     ) -> Result<Self, ReceiptError> {
-        Self::check_header(signature_header(headers)?, body, now_unix, tolerance)
+        let header = signature_header(headers).map_err(|e| rejected(e.into()))?;
+        Self::check_header(header, body, now_unix, tolerance)
     }
 
     /// [`FreshDelivery::check`] given the header's value rather than the headers.
@@ -112,8 +113,10 @@ impl<'a> FreshDelivery<'a> {
         now_unix: i64,
         tolerance: Duration,
     ) -> Result<Self, ReceiptError> {
-        let header = SignatureHeader::parse(raw_header)?;
-        header.check_timestamp(now_unix, tolerance)?;
+        let header = SignatureHeader::parse(raw_header).map_err(|e| rejected(e.into()))?;
+        header
+            .check_timestamp(now_unix, tolerance)
+            .map_err(|e| rejected(e.into()))?;
         Ok(FreshDelivery {
             header,
             raw_header,
@@ -132,18 +135,33 @@ impl<'a> FreshDelivery<'a> {
         self,
         secrets: &[WebhookSecret],
     ) -> Result<VerifiedDelivery<'a>, ReceiptError> {
-        self.header.check_signatures(self.body, secrets)?;
+        self.header
+            .check_signatures(self.body, secrets)
+            .map_err(|e| rejected(e.into()))?;
         let event: Event = serde_json::from_slice(self.body)
-            .map_err(|e| ReceiptError::NotAnEvent(e.to_string()))?;
+            .map_err(|e| rejected(ReceiptError::NotAnEvent(e.to_string())))?;
         if event.id.is_empty() {
-            return Err(ReceiptError::NotAnEvent("the event id is empty".to_owned()));
+            return Err(rejected(ReceiptError::NotAnEvent(
+                "the event id is empty".to_owned(),
+            )));
         }
+        crate::metrics::record_webhook(&Ok(()));
         Ok(VerifiedDelivery {
             event,
             signature_header: self.raw_header,
             body: self.body,
         })
     }
+}
+
+/// Counts a refused delivery in `molam_webhooks_rejected_total` by reason, and hands the
+/// error back.
+fn rejected(error: ReceiptError) -> ReceiptError {
+    match &error {
+        ReceiptError::Signature(e) => crate::metrics::record_webhook(&Err(e.clone())),
+        _ => crate::metrics::record_webhook_rejected("not_an_event"),
+    }
+    error
 }
 
 /// An authentic, fresh delivery and its event, decoded once.
