@@ -25,6 +25,7 @@ mod redact;
 pub mod resources;
 pub mod response;
 pub mod retry;
+pub mod shell;
 pub mod webhook;
 pub mod webhook_event;
 
@@ -36,3 +37,9 @@ pub use error::{ApiError, ApiErrorType, ConfigError, Error, ParamError, Transpor
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+// For the `shell_client!` macro, which names them from the shells.
+#[doc(hidden)]
+pub use http;
+#[doc(hidden)]
+pub use serde_json;

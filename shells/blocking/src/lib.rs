@@ -23,8 +23,10 @@
 //! ```
 //!
 //! - Every endpoint of the API is on a handle: [`Client::payment_intents`],
-//!   [`Client::refunds`], [`Client::payouts`], [`Client::events`]; per-request options
-//!   (idempotency key, timeout, retries, API version) through [`Client::with_options`].
+//!   [`Client::charges`], [`Client::refunds`], [`Client::payouts`], [`Client::events`];
+//!   per-request options (idempotency key, timeout, retries, API version) through
+//!   [`Client::with_options`]. The handles are generated from one table in
+//!   [`molam_core::shell`]; every call runs the core's exchange ([`molam_core::exchange`]).
 //! - Results are [`ApiResponse`]s (the request id is [`ApiResponse::request_id`]); errors are
 //!   the core's [`Error`] (with [`Error::request_id`]).
 //! - `list_all` iterates over a whole list lazily ([`ListIter`]).
@@ -34,16 +36,13 @@
 #![forbid(unsafe_code)]
 
 mod client;
-mod endpoints;
-mod execute;
 mod list;
-mod random;
-mod raw;
 mod transport;
 mod webhooks;
 
-pub use client::{Client, ClientBuilder};
-pub use endpoints::{Events, PaymentIntents, Payouts, Refunds, Requests};
+pub use client::{
+    Charges, Client, ClientBuilder, Events, PaymentIntents, Payouts, Refunds, Requests,
+};
 pub use list::ListIter;
 pub use webhooks::Webhooks;
 

@@ -1,17 +1,13 @@
-//! Auto-pagination as an [`Iterator`]: the core's [`AutoPager`] decides cursors and caps,
-//! this only fetches the page it asks for.
+//! Auto-pagination as an [`Iterator`]: the core's [`Pages`] decides cursors and caps and
+//! prepares each page's call; this runs it when the iterator advances.
 
-use molam_core::call::{Call, RequestOptions};
-use molam_core::client::Client as CoreClient;
-use molam_core::pagination::{AutoPager, PageStep, Paginate};
-use molam_core::resources::{List, Resource};
+use molam_core::pagination::Paginate;
+use molam_core::resources::Resource;
+use molam_core::shell::{PageAction, Pages};
 use molam_core::Error;
 use serde::de::DeserializeOwned;
 
 use crate::Client;
-
-/// How a list endpoint's call is prepared for given params.
-pub(crate) type Fetch<P, T> = fn(&CoreClient, &P, &RequestOptions) -> Result<Call<List<T>>, Error>;
 
 /// Every object of a list, fetched page by page as it is iterated; see `list_all` on the
 /// endpoint handles. Yields `Err` once if a page cannot be fetched, then ends.
@@ -28,30 +24,18 @@ pub(crate) type Fetch<P, T> = fn(&CoreClient, &P, &RequestOptions) -> Result<Cal
 /// ```
 pub struct ListIter<P, T> {
     client: Client,
-    options: RequestOptions,
-    fetch: Fetch<P, T>,
-    pager: AutoPager<P, T>,
+    pages: Pages<P, T>,
 }
 
 impl<P: Paginate, T: Resource + DeserializeOwned> ListIter<P, T> {
-    pub(crate) fn new(
-        client: &Client,
-        options: &RequestOptions,
-        params: &P,
-        fetch: Fetch<P, T>,
-    ) -> Self {
-        ListIter {
-            client: client.clone(),
-            options: options.clone(),
-            fetch,
-            pager: AutoPager::new(params.clone()),
-        }
+    pub(crate) fn new(client: Client, pages: Pages<P, T>) -> Self {
+        ListIter { client, pages }
     }
 
     /// Yields at most `max_items` objects, and fetches no page beyond them.
-    pub fn up_to(mut self, max_items: usize) -> Self {
-        self.pager = self.pager.up_to(max_items);
-        self
+    pub fn up_to(self, max_items: usize) -> Self {
+        let pages = self.pages.up_to(max_items);
+        ListIter { pages, ..self }
     }
 
     /// At most `max_items` objects, or the first error.
@@ -65,20 +49,14 @@ impl<P: Paginate, T: Resource + DeserializeOwned> Iterator for ListIter<P, T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            match self.pager.poll() {
-                PageStep::Item(item) => return Some(Ok(item)),
-                PageStep::Done => return None,
-                PageStep::Fetch(params) => {
-                    let page = (self.fetch)(self.client.core(), &params, &self.options)
-                        .and_then(|call| self.client.execute(call));
-                    match page {
-                        Ok(page) => self.pager.handle_page(page.into_inner()),
-                        Err(error) => {
-                            self.pager.fail();
-                            return Some(Err(error));
-                        }
-                    }
-                }
+            let call = match self.pages.poll(self.client.core()) {
+                PageAction::Item(item) => return Some(Ok(item)),
+                PageAction::Done => return None,
+                PageAction::Fetch(call) => call,
+            };
+            let page = call.and_then(|call| self.client.execute(call));
+            if let Err(error) = self.pages.handle_page(page) {
+                return Some(Err(error));
             }
         }
     }

@@ -6,6 +6,7 @@ use std::io;
 use std::time::Duration;
 
 use molam_core::config::{Config, Proxy, TlsRoots};
+use molam_core::shell::root_certificates;
 use molam_core::{ConfigError, Error, TransportError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 use ureq::{Agent, ProxyProtocol};
@@ -15,23 +16,12 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 /// Parses every certificate in a PEM bundle.
 pub(crate) fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>, Error> {
-    let bad = |reason: String| {
-        Error::InvalidConfig(ConfigError::InvalidValue {
-            name: "root_certificate",
-            reason,
-        })
-    };
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(pem) {
-        match item.map_err(|e| bad(format!("not a PEM bundle: {e}")))? {
-            PemItem::Certificate(cert) => certs.push(cert),
-            _ => continue,
-        }
-    }
-    if certs.is_empty() {
-        return Err(bad("no CERTIFICATE block in the PEM".to_owned()));
-    }
-    Ok(certs)
+    let certs = ureq::tls::parse_pem(pem).filter_map(|item| match item {
+        Ok(PemItem::Certificate(cert)) => Some(Ok(cert)),
+        Ok(_) => None,
+        Err(e) => Some(Err(e)),
+    });
+    root_certificates(certs.collect::<Result<Vec<_>, _>>())
 }
 
 /// The HTTP exchange of the blocking client.
@@ -268,17 +258,5 @@ mod tests {
         assert_eq!(map_error(eof).kind, TransportErrorKind::AfterSend);
         let global = ureq::Error::Timeout(ureq::Timeout::Global);
         assert_eq!(map_error(global).kind, TransportErrorKind::Timeout);
-    }
-
-    #[test]
-    fn a_pem_without_certificates_is_refused() {
-        let error = parse_pem_certificates(b"not pem").expect_err("no certificate");
-        assert!(matches!(
-            error,
-            Error::InvalidConfig(ConfigError::InvalidValue {
-                name: "root_certificate",
-                ..
-            })
-        ));
     }
 }

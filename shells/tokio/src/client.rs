@@ -1,27 +1,36 @@
-//! The async [`Client`] and its [`ClientBuilder`].
+//! The async [`Client`]: hyper, `tokio::time`, the monotonic and wall clocks, the OS's
+//! randomness and an async store, driving the core's exchange. Its constructors and endpoint
+//! handles come from [`molam_core::shell_client!`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use molam_core::call::RequestOptions;
+use molam_core::call::Call;
 use molam_core::client::Client as CoreClient;
-use molam_core::config::Config;
+use molam_core::drive;
 use molam_core::idempotency::AsyncIdempotencyStore;
+use molam_core::response::ApiResponse;
+use molam_core::shell::{Base, Listed, OsRandom, PageParams, Pages, Parts, Shell};
 use molam_core::Error;
-use rustls::pki_types::CertificateDer;
+use serde::de::DeserializeOwned;
 
-use crate::random::OsRandom;
+use crate::list::ListStream;
 use crate::transport::{parse_pem_certificates, HyperTransport};
 
-/// The shell's name in the `User-Agent`.
-pub(crate) const SHELL: &str = "hyper";
+/// The future of one call: `Send`, borrowing only the client; dropping it cancels the call.
+pub type CallFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<ApiResponse<T>, Error>> + Send + 'a>>;
 
 /// The async Molam client, for tokio. Cheap to clone (clones share the connection pool, the
 /// retry budget and the circuit breaker), `Send + Sync`, and its futures are `Send`: share it
-/// across tasks. Dropping a call's future cancels it.
+/// across tasks. The parameters are validated and the request built when an endpoint method
+/// is called; the future it returns borrows only the client, so it may be stored, raced or
+/// dropped (which cancels the call).
 ///
-/// Every endpoint is reached through a handle — `client.payment_intents()`, `refunds()`,
-/// `payouts()`, `events()` — and per-request options through
+/// Every endpoint is reached through a handle — `client.payment_intents()`, `charges()`,
+/// `refunds()`, `payouts()`, `events()` — and per-request options through
 /// [`Client::with_options`], which returns the same handles:
 ///
 /// ```no_run
@@ -33,75 +42,8 @@ pub(crate) const SHELL: &str = "hyper";
 /// println!("{} (request {:?})", intent.id, intent.request_id());
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
-pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) core: CoreClient,
-    pub(crate) transport: HyperTransport,
-    pub(crate) origin: Instant,
-    pub(crate) store: Option<Arc<dyn AsyncIdempotencyStore>>,
-    pub(crate) scope: String,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("core", &self.inner.core)
-            .field("idempotency_store", &self.inner.store.is_some())
-            .field("scope", &self.inner.scope)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// A client with default transport settings for `config`.
-    pub fn new(config: Config) -> Result<Client, Error> {
-        ClientBuilder::new(config).build()
-    }
-
-    /// A client configured from the `MOLAM_*` environment variables.
-    pub fn from_env() -> Result<Client, Error> {
-        Client::new(Config::from_env()?)
-    }
-
-    /// A builder, for extra root certificates or an idempotency store.
-    pub fn builder(config: Config) -> ClientBuilder {
-        ClientBuilder::new(config)
-    }
-
-    /// The sans-IO core client: its configuration, retry budget and breaker.
-    pub fn core(&self) -> &CoreClient {
-        &self.inner.core
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &Config {
-        self.inner.core.config()
-    }
-
-    /// The endpoints with per-request options (idempotency key, timeout, retries, version).
-    pub fn with_options(&self, options: RequestOptions) -> crate::Requests<'_> {
-        crate::Requests::new(self, options)
-    }
-
-    /// Now on the client's monotonic clock.
-    pub(crate) fn now(&self) -> Duration {
-        self.inner.origin.elapsed()
-    }
-}
-
-/// Now on the wall clock, in unix milliseconds (for the idempotency store's leases).
-pub(crate) fn unix_ms() -> i64 {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// Builds a [`Client`].
+///
+/// Built with [`Client::builder`] (no runtime is needed to build it, one is to use it):
 ///
 /// ```
 /// use molam_tokio::{Client, Config};
@@ -110,69 +52,102 @@ pub(crate) fn unix_ms() -> i64 {
 /// assert!(client.core().user_agent().contains("(hyper; rust)"));
 /// # Ok::<(), molam_tokio::Error>(())
 /// ```
-pub struct ClientBuilder {
-    config: Config,
-    extra_roots: Vec<CertificateDer<'static>>,
-    pem_error: Option<Error>,
-    store: Option<Arc<dyn AsyncIdempotencyStore>>,
-    scope: String,
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
 }
 
-impl ClientBuilder {
-    /// Defaults: Mozilla's root certificates, no idempotency store.
-    pub fn new(config: Config) -> Self {
-        ClientBuilder {
-            config,
-            extra_roots: Vec::new(),
-            pem_error: None,
-            store: None,
-            scope: "default".to_owned(),
-        }
-    }
+struct Inner {
+    transport: HyperTransport,
+    started: Instant,
+    base: Base<dyn AsyncIdempotencyStore>,
+}
 
-    /// Also trusts the certificates of this PEM bundle (a private CA, the mock's `--tls`).
-    /// A bundle without any certificate makes [`ClientBuilder::build`] fail.
-    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
-        match parse_pem_certificates(pem) {
-            Ok(certs) => self.extra_roots.extend(certs),
-            Err(e) => self.pem_error = Some(e),
-        }
-        self
-    }
+molam_core::shell_client!(Client);
 
-    /// A durable idempotency store: every POST claims its key first, a finished key is
-    /// answered from the store without any request, and final answers are recorded.
-    pub fn idempotency_store(mut self, store: Arc<dyn AsyncIdempotencyStore>) -> Self {
-        self.store = Some(store);
-        self
+/// Only the core client and whether a store is set: no transport internals.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.inner.base, f)
     }
+}
 
-    /// The key space of this client's keys in the store (e.g. the Molam account or tenant
-    /// id; default `default`).
-    pub fn idempotency_scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = scope.into();
-        self
+impl Client {
+    /// Drives a call prepared by the core (any endpoint) to its result: the core's exchange
+    /// ([`molam_core::exchange`]) run by [`drive::run_async`] over hyper (each attempt under
+    /// `tokio::time::timeout`), `tokio::time::sleep`, the clocks and the store. If the
+    /// future is dropped mid-flight, a claim it holds is neither completed nor released: its
+    /// lease expires, and a later call with the same key proceeds (the API dedupes it).
+    ///
+    /// ```no_run
+    /// # async fn run(client: molam_tokio::Client) -> Result<(), molam_tokio::Error> {
+    /// use molam_tokio::RequestOptions;
+    /// let call = client.core().events().retrieve("evt_123", &RequestOptions::new())?;
+    /// let event = client.execute(call).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute<T: DeserializeOwned>(
+        &self,
+        call: Call<T>,
+    ) -> Result<ApiResponse<T>, Error> {
+        let Inner {
+            transport,
+            started,
+            base,
+        } = &*self.inner;
+        let send = |request, timeout| transport.send(request, timeout);
+        let durable = base.durable(&unix_ms);
+        drive::run_async(call, durable, send, tokio::time::sleep, || {
+            started.elapsed()
+        })
+        .await
     }
+}
 
-    /// Builds the client (no connection is made yet; no runtime is needed to build it, one
-    /// is needed to use it).
-    pub fn build(self) -> Result<Client, Error> {
-        if let Some(error) = self.pem_error {
-            return Err(error);
-        }
-        let random = OsRandom::checked()?;
-        let transport = HyperTransport::new(&self.config, &self.extra_roots)?;
-        let core = CoreClient::new(self.config, SHELL, Arc::new(random));
+impl Shell for Client {
+    type Store = dyn AsyncIdempotencyStore;
+    type Output<'a, T: 'a> = CallFuture<'a, T>;
+    type List<P, T> = ListStream<P, T>;
+
+    fn build(parts: Parts<Self::Store>) -> Result<Client, Error> {
+        let pems = parts.root_pems.iter();
+        let extra_roots = pems
+            .map(|pem| parse_pem_certificates(pem))
+            .collect::<Result<Vec<_>, _>>()?
+            .concat();
+        let transport = HyperTransport::new(&parts.config, &extra_roots)?;
+        let random = OsRandom::checked(getrandom::fill)?;
         Ok(Client {
             inner: Arc::new(Inner {
-                core,
                 transport,
-                origin: Instant::now(),
-                store: self.store,
-                scope: self.scope,
+                started: Instant::now(),
+                base: Base::new(parts, "hyper", Arc::new(random)),
             }),
         })
     }
+
+    fn core_client(&self) -> &CoreClient {
+        self.inner.base.core()
+    }
+
+    fn run<'a, T>(&'a self, call: Result<Call<T>, Error>) -> CallFuture<'a, T>
+    where
+        T: DeserializeOwned + Send + 'a,
+    {
+        Box::pin(async move { self.execute(call?).await })
+    }
+
+    fn list<P: PageParams, T: Listed>(&self, pages: Pages<P, T>) -> ListStream<P, T> {
+        ListStream::new(self.clone(), pages)
+    }
+}
+
+/// Now on the wall clock, in unix milliseconds (for the store's leases and webhooks).
+pub(crate) fn unix_ms() -> i64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -187,7 +162,7 @@ mod tests {
     /// call futures moved into them.
     #[test]
     fn the_client_its_streams_and_its_futures_cross_tasks() {
-        let config = Config::builder()
+        let config = molam_core::Config::builder()
             .api_key("sk_test_0123456789abcdef")
             .build()
             .expect("a valid config");

@@ -27,8 +27,10 @@
 //! ```
 //!
 //! - Every endpoint of the API is on a handle: [`Client::payment_intents`],
-//!   [`Client::refunds`], [`Client::payouts`], [`Client::events`]; per-request options
-//!   (idempotency key, timeout, retries, API version) through [`Client::with_options`].
+//!   [`Client::charges`], [`Client::refunds`], [`Client::payouts`], [`Client::events`];
+//!   per-request options (idempotency key, timeout, retries, API version) through
+//!   [`Client::with_options`]. The handles are generated from one table in
+//!   [`molam_core::shell`]; every call runs the core's exchange ([`molam_core::exchange`]).
 //! - Results are [`ApiResponse`]s (the request id is [`ApiResponse::request_id`]); errors are
 //!   the core's [`Error`] (with [`Error::request_id`]).
 //! - `list_all` streams a whole list lazily ([`ListStream`], a `futures::Stream`).
@@ -38,16 +40,13 @@
 #![forbid(unsafe_code)]
 
 mod client;
-mod endpoints;
-mod execute;
 mod list;
-mod random;
-mod raw;
 mod transport;
 mod webhooks;
 
-pub use client::{Client, ClientBuilder};
-pub use endpoints::{Events, PaymentIntents, Payouts, Refunds, Requests};
+pub use client::{
+    CallFuture, Charges, Client, ClientBuilder, Events, PaymentIntents, Payouts, Refunds, Requests,
+};
 pub use list::ListStream;
 pub use webhooks::Webhooks;
 

@@ -1,26 +1,19 @@
-//! Auto-pagination as a [`Stream`]: the core's [`AutoPager`] decides cursors and caps, this
-//! only fetches the page it asks for, when the stream is polled.
+//! Auto-pagination as a [`Stream`]: the core's [`Pages`] decides cursors and caps and
+//! prepares each page's call; this runs it when the stream is polled.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use futures_core::Stream;
 use futures_util::StreamExt;
-use molam_core::call::{Call, RequestOptions};
-use molam_core::client::Client as CoreClient;
-use molam_core::pagination::{AutoPager, PageStep, Paginate};
+use molam_core::pagination::Paginate;
 use molam_core::resources::{List, Resource};
-use molam_core::response::ApiResponse;
+use molam_core::shell::{PageAction, Pages};
 use molam_core::Error;
 use serde::de::DeserializeOwned;
 
+use crate::client::CallFuture;
 use crate::Client;
-
-/// How a list endpoint's call is prepared for given params.
-pub(crate) type Fetch<P, T> = fn(&CoreClient, &P, &RequestOptions) -> Result<Call<List<T>>, Error>;
-
-type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ApiResponse<List<T>>, Error>> + Send>>;
 
 /// Every object of a list, fetched page by page as the stream is polled; see `list_all` on
 /// the endpoint handles. Yields `Err` once if a page cannot be fetched, then ends. `Send`,
@@ -40,10 +33,8 @@ type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ApiResponse<List<T>>, Er
 /// ```
 pub struct ListStream<P, T> {
     client: Client,
-    options: RequestOptions,
-    fetch: Fetch<P, T>,
-    pager: AutoPager<P, T>,
-    pending: Option<PageFuture<T>>,
+    pages: Pages<P, T>,
+    pending: Option<CallFuture<'static, List<T>>>,
 }
 
 impl<P, T> ListStream<P, T>
@@ -51,24 +42,18 @@ where
     P: Paginate + Unpin,
     T: Resource + DeserializeOwned + Send + Unpin + 'static,
 {
-    pub(crate) fn new(
-        client: &Client,
-        options: &RequestOptions,
-        params: &P,
-        fetch: Fetch<P, T>,
-    ) -> Self {
+    pub(crate) fn new(client: Client, pages: Pages<P, T>) -> Self {
+        let pending = None;
         ListStream {
-            client: client.clone(),
-            options: options.clone(),
-            fetch,
-            pager: AutoPager::new(params.clone()),
-            pending: None,
+            client,
+            pages,
+            pending,
         }
     }
 
     /// Yields at most `max_items` objects, and fetches no page beyond them.
     pub fn up_to(mut self, max_items: usize) -> Self {
-        self.pager = self.pager.up_to(max_items);
+        self.pages = self.pages.up_to(max_items);
         self
     }
 
@@ -96,23 +81,17 @@ where
             if let Some(pending) = this.pending.as_mut() {
                 let page = ready!(pending.as_mut().poll(cx));
                 this.pending = None;
-                match page {
-                    Ok(page) => this.pager.handle_page(page.into_inner()),
-                    Err(error) => {
-                        this.pager.fail();
-                        return Poll::Ready(Some(Err(error)));
-                    }
+                if let Err(error) = this.pages.handle_page(page) {
+                    return Poll::Ready(Some(Err(error)));
                 }
             }
-            match this.pager.poll() {
-                PageStep::Item(item) => return Poll::Ready(Some(Ok(item))),
-                PageStep::Done => return Poll::Ready(None),
-                PageStep::Fetch(params) => {
-                    let client = this.client.clone();
-                    let call = (this.fetch)(client.core(), &params, &this.options);
-                    this.pending = Some(Box::pin(async move { client.execute(call?).await }));
-                }
-            }
+            let next = match this.pages.poll(this.client.core()) {
+                PageAction::Fetch(call) => call,
+                PageAction::Item(item) => return Poll::Ready(Some(Ok(item))),
+                PageAction::Done => return Poll::Ready(None),
+            };
+            let client = this.client.clone();
+            this.pending = Some(Box::pin(async move { client.execute(next?).await }));
         }
     }
 }

@@ -13,6 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use molam_core::config::{Config, TlsRoots};
+use molam_core::shell::root_certificates;
 use molam_core::{ConfigError, Error, TransportError};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -30,13 +31,7 @@ fn bad_root(reason: String) -> Error {
 
 /// Parses every certificate in a PEM bundle.
 pub(crate) fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Error> {
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad_root(format!("not a PEM bundle: {e}")))?;
-    if certs.is_empty() {
-        return Err(bad_root("no CERTIFICATE block in the PEM".to_owned()));
-    }
-    Ok(certs)
+    root_certificates(CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>())
 }
 
 type Pool<C> = HyperClient<HttpsConnector<C>, Full<Bytes>>;
@@ -188,21 +183,4 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pem_without_certificates_is_refused() {
-        let error = parse_pem_certificates(b"not pem").expect_err("no certificate");
-        assert!(matches!(
-            error,
-            Error::InvalidConfig(ConfigError::InvalidValue {
-                name: "root_certificate",
-                ..
-            })
-        ));
-    }
 }

@@ -3,6 +3,7 @@
 
 mod endpoints;
 mod errors;
+mod exchange;
 mod store;
 
 use molam_e2e::Harness;
