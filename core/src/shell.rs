@@ -553,3 +553,22 @@ macro_rules! shell_client {
         pub type ClientBuilder = $crate::shell::Builder<$Client>;
     };
 }
+
+/// The names every shell re-exports at its root, so that a program built on one client
+/// needs no other Molam crate: options, configuration, results and errors, parameters and
+/// resources, the in-memory store, webhook secrets, a request built by hand, and what a raw
+/// request (`Client::raw`) takes and answers.
+#[macro_export]
+macro_rules! shell_exports {
+    () => {
+        pub use $crate::account::AccountId;
+        pub use $crate::call::{PreparedRequest, RequestOptions};
+        pub use $crate::config::{AppInfo, Config, ProxyConfig, TlsRoots};
+        pub use $crate::http::Method;
+        pub use $crate::idempotency::InMemoryIdempotencyStore;
+        pub use $crate::response::{AnswerSource, ApiResponse};
+        pub use $crate::serde_json::{json, Value};
+        pub use $crate::webhook::WebhookSecret;
+        pub use $crate::{params, resources, ApiError, ApiErrorType, Error};
+    };
+}

@@ -46,21 +46,7 @@ pub use client::{
 pub use list::ListIter;
 pub use webhooks::Webhooks;
 
-/// What a raw request ([`Client::raw`]) takes and answers, so that it needs no other crate.
-pub use http::Method;
-pub use molam_core::account::AccountId;
-pub use molam_core::call::RequestOptions;
-pub use molam_core::config::Config;
-pub use molam_core::config::{AppInfo, ProxyConfig, TlsRoots};
-pub use molam_core::response::ApiResponse;
-pub use molam_core::{params, resources};
-pub use molam_core::{ApiError, ApiErrorType, Error};
-pub use serde_json::{json, Value};
-// What programs built on this crate name, so that they need no other Molam crate: the
-// in-memory idempotency store, webhook secrets, and a request built by hand.
-pub use molam_core::call::PreparedRequest;
-pub use molam_core::idempotency::InMemoryIdempotencyStore;
-pub use molam_core::webhook::WebhookSecret;
+molam_core::shell_exports!();
 
 /// The README's example, compiled as a doctest.
 #[doc = include_str!("../README.md")]
