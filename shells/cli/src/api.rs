@@ -11,19 +11,25 @@ use molam_blocking::resources::{
     CancellationReason, Currency, EventType, Metadata, PaymentIntentStatus, PayoutMethod,
     PayoutStatus, RefundReason,
 };
-use molam_blocking::{ApiResponse, Client, Config, Error, RequestOptions};
-use serde::Serialize;
+use std::io::Write;
+
+use molam_blocking::resources::{List, Resource};
+use molam_blocking::{AccountId, ApiResponse, Client, Config, Error, RequestOptions};
+use molam_core::pagination::{Pager, Paginate};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::failure::{Failure, Kind};
-use crate::output::{json, list_table, object_table, to_value, with_human_times, Progress};
+use crate::output::{list_table, object_table, to_value, with_human_times, Progress};
 
 /// How to reach the API and how to print its answers.
 #[derive(Debug, Args)]
 pub struct ApiArgs {
     #[command(flatten)]
     connection: ConnectionArgs,
-    /// Print JSON instead of a table.
+    /// Print the API's JSON exactly as sent instead of a table (with --all: one object per
+    /// line, JSON Lines, page by page).
     #[arg(long, global = true, help_heading = "API options")]
     json: bool,
 }
@@ -52,6 +58,9 @@ pub struct ConnectionArgs {
     /// Allow plain http:// to a loopback address (local mocks). [env: MOLAM_ALLOW_INSECURE_HTTP]
     #[arg(long, global = true, help_heading = "API options")]
     allow_insecure_http: bool,
+    /// Act for this connected account (Molam-Account: acct_…). [env: MOLAM_ACCOUNT]
+    #[arg(long, global = true, value_name = "ACCT", help_heading = "API options")]
+    account: Option<String>,
 }
 
 impl ConnectionArgs {
@@ -78,6 +87,11 @@ impl ConnectionArgs {
         }
         if self.allow_insecure_http {
             builder = builder.allow_insecure_http(true);
+        }
+        if let Some(account) = &self.account {
+            let account = AccountId::new(account.clone())
+                .map_err(|e| Failure::usage(format!("invalid --account: {}", e.reason)))?;
+            builder = builder.account(account);
         }
         builder.build().map_err(|e| ConfigProblem(e).into())
     }
@@ -459,11 +473,11 @@ impl Printer {
     }
 
     fn one<T: Serialize>(&self, response: ApiResponse<T>, fields: &[&str]) -> String {
+        if self.json {
+            return String::from_utf8_lossy(response.raw_body()).into_owned();
+        }
         let request_id = response.request_id().map(str::to_owned);
         let value = to_value(&response.into_inner());
-        if self.json {
-            return json(&value);
-        }
         let mut text = object_table(&with_human_times(value), fields);
         if let Some(request_id) = request_id {
             text.push_str(&format!("\n\nrequest {request_id}"));
@@ -472,11 +486,6 @@ impl Printer {
     }
 
     fn many(&self, items: Vec<Value>, has_more: bool, columns: &[&str]) -> String {
-        if self.json {
-            return json(
-                &serde_json::json!({ "object": "list", "has_more": has_more, "data": items }),
-            );
-        }
         let items: Vec<Value> = items.into_iter().map(with_human_times).collect();
         let mut text = list_table(&items, columns);
         if has_more {
@@ -486,27 +495,71 @@ impl Printer {
     }
 }
 
-/// Fetches a list: one page, or with `all` every page, with progress on a terminal's stderr.
-fn list<T: Serialize>(
-    all: bool,
-    page: impl FnOnce() -> Result<ApiResponse<molam_blocking::resources::List<T>>, Error>,
-    every: impl FnOnce() -> Box<dyn Iterator<Item = Result<T, Error>>>,
-) -> Result<(Vec<Value>, bool), Failure> {
-    if !all {
-        let page = page()?.into_inner();
-        let has_more = page.has_more;
-        return Ok((page.data.iter().map(to_value).collect(), has_more));
-    }
-    let mut items = Vec::new();
-    let progress = Progress::start("every page");
-    for item in every() {
-        items.push(to_value(&item?));
-        progress.fetched(items.len());
-    }
-    progress.finish();
-    Ok((items, false))
+/// A page's objects exactly as the API sent them.
+#[derive(Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow)]
+    data: Vec<&'a RawValue>,
 }
 
+/// Lists one page, or with `all` every page (the core's [`Pager`] picks each next page).
+/// `--json` prints the page's body as sent, or with `all` each object as sent on its own
+/// line, written page by page so that memory stays one page whatever the list's length; a
+/// table has a row per object (`row` adds derived columns) and progress on a terminal.
+fn list<P: Paginate, T: Serialize + Resource>(
+    printer: &Printer,
+    all: bool,
+    params: P,
+    mut fetch: impl FnMut(&P) -> Result<ApiResponse<List<T>>, Error>,
+    (columns, row): (&[&str], fn(Value) -> Value),
+) -> Result<String, Failure> {
+    if !all {
+        let page = fetch(&params)?;
+        if printer.json {
+            return Ok(String::from_utf8_lossy(page.raw_body()).into_owned());
+        }
+        let has_more = page.has_more;
+        let items = page.data.iter().map(|item| row(to_value(item))).collect();
+        return Ok(printer.many(items, has_more, columns));
+    }
+    let mut pager = Pager::new(params);
+    let mut items = Vec::new();
+    let (mut fetched, progress) = (0, Progress::start("every page"));
+    let mut stdout = std::io::stdout().lock();
+    while let Some(next) = pager.next_params().cloned() {
+        let page = fetch(&next)?;
+        fetched += page.data.len();
+        if printer.json {
+            let raw: RawPage<'_> = serde_json::from_slice(page.raw_body()).map_err(|e| {
+                Failure::other(format!("a page of the list is not a JSON list: {e}"))
+            })?;
+            for object in raw.data {
+                writeln!(stdout, "{}", object.get()).map_err(write_failed)?;
+            }
+            stdout.flush().map_err(write_failed)?;
+        } else {
+            items.extend(page.data.iter().map(|item| row(to_value(item))));
+        }
+        progress.fetched(fetched);
+        pager.advance(&page);
+    }
+    progress.finish();
+    Ok(if printer.json {
+        String::new()
+    } else {
+        printer.many(items, false, columns)
+    })
+}
+
+fn write_failed(error: std::io::Error) -> Failure {
+    Failure::other(format!("cannot write to stdout: {error}"))
+}
+
+fn identity(object: Value) -> Value {
+    object
+}
+
+/// The `object_id` column of the events table (a table only: `--json` prints events as sent).
 fn with_object_id(mut event: Value) -> Value {
     let id = event
         .pointer("/data/object/id")
@@ -599,12 +652,13 @@ pub fn payment_intents(
                 params = params.status(PaymentIntentStatus::from_wire(&status));
             }
             let handle = client.payment_intents();
-            let (items, more) = list(
+            list(
+                printer,
                 page.all,
-                || handle.list(&params),
-                || Box::new(handle.list_all(&params)),
-            )?;
-            printer.many(items, more, INTENT_COLUMNS)
+                params,
+                |p| handle.list(p),
+                (INTENT_COLUMNS, identity),
+            )?
         }
     })
 }
@@ -648,12 +702,13 @@ pub fn refunds(
                 params = params.payment_intent(id);
             }
             let handle = client.refunds();
-            let (items, more) = list(
+            list(
+                printer,
                 page.all,
-                || handle.list(&params),
-                || Box::new(handle.list_all(&params)),
-            )?;
-            printer.many(items, more, REFUND_COLUMNS)
+                params,
+                |p| handle.list(p),
+                (REFUND_COLUMNS, identity),
+            )?
         }
     })
 }
@@ -707,12 +762,13 @@ pub fn payouts(
                 params = params.status(PayoutStatus::from_wire(&status));
             }
             let handle = client.payouts();
-            let (items, more) = list(
+            list(
+                printer,
                 page.all,
-                || handle.list(&params),
-                || Box::new(handle.list_all(&params)),
-            )?;
-            printer.many(items, more, PAYOUT_COLUMNS)
+                params,
+                |p| handle.list(p),
+                (PAYOUT_COLUMNS, identity),
+            )?
         }
     })
 }
@@ -731,13 +787,8 @@ pub fn events(
                 params = params.event_type(EventType::from_wire(&t));
             }
             let handle = client.events();
-            let (items, more) = list(
-                page.all,
-                || handle.list(&params),
-                || Box::new(handle.list_all(&params)),
-            )?;
-            let items = items.into_iter().map(with_object_id).collect();
-            printer.many(items, more, EVENT_COLUMNS)
+            let columns = (EVENT_COLUMNS, with_object_id as fn(Value) -> Value);
+            list(printer, page.all, params, |p| handle.list(p), columns)?
         }
     })
 }

@@ -131,7 +131,10 @@ fn with_client(
     let client = molam_blocking::Client::new(config.clone())?;
     let printed = command(&client, &api::Printer::new(api.json()))
         .map_err(|failure| api::name_the_url(failure, &config))?;
-    println!("{printed}");
+    // Streamed output (`--all --json`) was written as it came.
+    if !printed.is_empty() {
+        println!("{printed}");
+    }
     Ok(())
 }
 

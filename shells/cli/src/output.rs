@@ -99,11 +99,6 @@ pub fn to_value(object: &impl Serialize) -> Value {
     serde_json::to_value(object).unwrap_or(Value::Null)
 }
 
-/// Pretty JSON.
-pub fn json(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-}
-
 /// A field as table text: strings bare, `null`/missing as `-`, objects and arrays as JSON.
 pub fn cell(value: Option<&Value>) -> String {
     match value {

@@ -244,12 +244,13 @@ fn list_all_follows_every_page_at_the_largest_page_size() {
         requests_for(&server, "GET /v1/connect/payment_intents") - before,
         2
     );
-    let all: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let mut listed: Vec<String> = all["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .map(|pi| pi["id"].as_str().unwrap_or_default().to_owned())
+    // JSON Lines: one object per line, as the API sent it.
+    let mut listed: Vec<String> = stdout(&output)
+        .lines()
+        .map(|line| {
+            let pi: Value = serde_json::from_str(line).expect("each line is one JSON object");
+            pi["id"].as_str().unwrap_or_default().to_owned()
+        })
         .collect();
     listed.sort();
     ids.sort();
@@ -1504,4 +1505,103 @@ fn listen_refuses_an_unknown_event_type_in_events() {
         "{}",
         stderr(&output)
     );
+}
+
+// ---- platforms and forward compatibility (REFERENCE.md §6, §3) ----
+
+#[test]
+fn json_prints_exactly_the_body_the_api_sent_unknown_fields_included() {
+    let server = MockServer::start(MockConfig {
+        extra_object_fields: [("risk".to_owned(), serde_json::json!({"score": 3}))].into(),
+        ..MockConfig::default()
+    })
+    .expect("start the mock");
+    let create = api(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "2500",
+            "--currency",
+            "XOF",
+            "--json",
+        ],
+    );
+    assert_eq!(create.status.code(), Some(0), "{}", stderr(&create));
+    let printed = stdout(&create);
+    let intent: Value = serde_json::from_str(&printed).expect("JSON");
+    assert_eq!(intent["risk"]["score"], 3, "{printed}");
+    let id = text(&intent, "id").to_owned();
+
+    // The body the API sends for the same object, byte for byte (then the line's newline).
+    let request = http::Request::get(format!("/v1/connect/payment_intents/{id}"))
+        .header("authorization", format!("Bearer {KEY}"))
+        .body(Vec::new())
+        .expect("a request");
+    let sent = server
+        .mock()
+        .handle(request, molam_mock::MockTime::now())
+        .into_body();
+    let retrieve = api(&server, &["payment-intents", "retrieve", &id, "--json"]);
+    assert_eq!(retrieve.stdout, [sent.as_slice(), b"\n"].concat());
+
+    let page = api(&server, &["payment-intents", "list", "--json"]);
+    let page: Value = serde_json::from_slice(&page.stdout).expect("JSON");
+    assert_eq!(page["url"], "/v1/connect/payment_intents");
+    assert_eq!(page["data"][0]["risk"]["score"], 3);
+
+    let events = api(&server, &["events", "list", "--all", "--json"]);
+    assert_eq!(events.status.code(), Some(0), "{}", stderr(&events));
+    for line in stdout(&events).lines() {
+        let event: Value = serde_json::from_str(line).expect("one event per line");
+        assert_eq!(event["risk"]["score"], 3, "{line}");
+        assert_eq!(event.get("object_id"), None, "events print as sent: {line}");
+    }
+}
+
+#[test]
+fn account_acts_for_a_connected_account() {
+    let server = mock();
+    let create = api(
+        &server,
+        &[
+            "payment-intents",
+            "create",
+            "--amount",
+            "2500",
+            "--currency",
+            "XOF",
+            "--json",
+            "--account",
+            "acct_cli_a",
+        ],
+    );
+    assert_eq!(create.status.code(), Some(0), "{}", stderr(&create));
+    let intent: Value = serde_json::from_slice(&create.stdout).expect("JSON");
+    assert_eq!(intent["account"], "acct_cli_a");
+    let id = text(&intent, "id").to_owned();
+    let own = api(&server, &["payment-intents", "retrieve", &id]);
+    assert_ne!(
+        own.status.code(),
+        Some(0),
+        "the platform's own account does not see it"
+    );
+    let theirs = api(
+        &server,
+        &[
+            "payment-intents",
+            "retrieve",
+            &id,
+            "--account",
+            "acct_cli_a",
+        ],
+    );
+    assert_eq!(theirs.status.code(), Some(0), "{}", stderr(&theirs));
+    let bad = api(
+        &server,
+        &["payment-intents", "list", "--account", "merchant-1"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("--account"), "{}", stderr(&bad));
 }
