@@ -30,7 +30,7 @@ use crate::transport::{parse_pem_certificates, UreqTransport};
 /// let client = Client::new(Config::from_env()?)?;
 /// let options = RequestOptions::new().idempotency_key("order-42:intent")?.max_retries(5);
 /// let intent = client.with_options(options).payment_intents().retrieve("pi_123")?;
-/// println!("{} (request {:?})", intent.id, intent.request_id());
+/// println!("{} (request {})", intent.id, intent.request_id().unwrap_or("-"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

@@ -39,7 +39,7 @@ pub type CallFuture<'a, T> =
 /// let client = Client::new(Config::from_env()?)?;
 /// let options = RequestOptions::new().idempotency_key("order-42:intent")?.max_retries(5);
 /// let intent = client.with_options(options).payment_intents().retrieve("pi_123").await?;
-/// println!("{} (request {:?})", intent.id, intent.request_id());
+/// println!("{} (request {})", intent.id, intent.request_id().unwrap_or("-"));
 /// # Ok(()) }
 /// ```
 ///

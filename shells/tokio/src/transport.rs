@@ -136,7 +136,8 @@ impl HyperTransport {
         match tokio::time::timeout(timeout, exchange).await {
             Ok(outcome) => outcome,
             Err(_) => Err(TransportError::timeout(format!(
-                "no complete response within {timeout:?}"
+                "no complete response within {} ms",
+                timeout.as_millis()
             ))),
         }
     }
