@@ -76,27 +76,155 @@ pub struct ReceivedEvent {
     pub received_at_unix: i64,
 }
 
-/// The inbox could not record (or settle) an event: a database down, a pool exhausted.
+/// The digest an inbox keys an event by: SHA-256 of the tenant's length (8 bytes, big
+/// endian), the tenant and the event id, all as UTF-8. Whatever an id holds (NUL, 10,000
+/// characters), its key is 32 bytes, so every store can index it.
+///
+/// ```
+/// use molam_core::inbox::EventKey;
+/// let key = EventKey::new("acme", "evt_1");
+/// assert_eq!(key, EventKey::new("acme", "evt_1"));
+/// assert_ne!(key, EventKey::new("acm", "eevt_1"), "the tenant's length is part of it");
+/// assert_eq!(key.as_bytes().len(), 32);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventKey([u8; 32]);
+
+impl EventKey {
+    /// The key of `event_id` within `tenant`.
+    pub fn new(tenant: &str, event_id: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let tenant_len = u64::try_from(tenant.len()).unwrap_or(u64::MAX);
+        let mut hasher = Sha256::new();
+        hasher.update(tenant_len.to_be_bytes());
+        hasher.update(tenant.as_bytes());
+        hasher.update(event_id.as_bytes());
+        let digest = hasher.finalize();
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&digest);
+        EventKey(key)
+    }
+
+    /// The 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for EventKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EventKey(")?;
+        for b in &self.0[..8] {
+            write!(f, "{b:02x}")?;
+        }
+        write!(f, "…)")
+    }
+}
+
+/// Why an inbox refuses a verified event: the one rule every inbox applies
+/// ([`ReceivedEvent::admit`]), so the in-memory and the PostgreSQL inbox agree. A refused
+/// event is answered at once with a 4xx saying why; it is never "not now" (503), which the
+/// sender would repeat until it gives up.
+///
+/// The rule refuses little: any id and type are recorded (keyed by [`EventKey`], stored
+/// byte for byte).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The event's `id` is empty: there is nothing to deduplicate on.
+    #[error("the event id is empty")]
+    EmptyEventId,
+    /// The tenant contains a NUL character (a receiver's route gave it; no store keeps it).
+    #[error("the tenant name contains a NUL character")]
+    TenantWithNul,
+}
+
+impl ReceivedEvent {
+    /// The key this event is recorded under.
+    pub fn key(&self) -> EventKey {
+        EventKey::new(&self.tenant, &self.event_id)
+    }
+
+    /// The rule every inbox applies before recording: the event's key, or why it is refused.
+    ///
+    /// ```
+    /// use molam_core::inbox::{ReceivedEvent, Refusal};
+    /// let mut event = ReceivedEvent {
+    ///     tenant: String::new(),
+    ///     event_id: "evt_\u{0}".repeat(2_000),
+    ///     event_type: "payout.paid".into(),
+    ///     payload: b"{}".to_vec(),
+    ///     signature_header: None,
+    ///     received_at_unix: 1_700_000_000,
+    /// };
+    /// assert!(event.admit().is_ok(), "NUL and 10,000 characters are recorded");
+    /// event.event_id.clear();
+    /// assert_eq!(event.admit(), Err(Refusal::EmptyEventId));
+    /// ```
+    pub fn admit(&self) -> Result<EventKey, Refusal> {
+        if self.event_id.is_empty() {
+            return Err(Refusal::EmptyEventId);
+        }
+        if self.tenant.contains('\0') {
+            return Err(Refusal::TenantWithNul);
+        }
+        Ok(self.key())
+    }
+}
+
+/// The inbox could not record (or settle) an event: a database down, a pool exhausted — or it
+/// refused the event by the inbox rule ([`InboxError::refusal`]).
 ///
 /// Its message is the store's, which must not contain secrets (the stores here never put
 /// connection strings or payloads in it).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("webhook inbox failed: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxError {
     message: String,
+    refusal: Option<Refusal>,
 }
 
 impl InboxError {
-    /// An error with this message.
+    /// A failure with this message: nothing was recorded, try again later.
     pub fn new(message: impl Into<String>) -> Self {
         InboxError {
             message: message.into(),
+            refusal: None,
+        }
+    }
+
+    /// The event was refused by the inbox rule; delivering it again will not change that.
+    pub fn refused(refusal: Refusal) -> Self {
+        InboxError {
+            message: refusal.to_string(),
+            refusal: Some(refusal),
         }
     }
 
     /// The store's message.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Why the event was refused, when it was (`None`: a failure, try again later).
+    pub fn refusal(&self) -> Option<&Refusal> {
+        self.refusal.as_ref()
+    }
+}
+
+impl fmt::Display for InboxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.refusal {
+            Some(refusal) => write!(f, "webhook inbox refused the event: {refusal}"),
+            None => write!(f, "webhook inbox failed: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for InboxError {}
+
+impl From<Refusal> for InboxError {
+    fn from(refusal: Refusal) -> Self {
+        InboxError::refused(refusal)
     }
 }
 
@@ -158,7 +286,7 @@ pub struct InMemoryWebhookInbox {
 
 #[derive(Default)]
 struct Entries {
-    by_key: HashMap<(String, String), Slot>,
+    by_key: HashMap<EventKey, Slot>,
     next_seq: u64,
 }
 
@@ -205,12 +333,14 @@ impl InMemoryWebhookInbox {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The synchronous form of [`AsyncWebhookInbox::record`].
-    pub fn record_now(&self, event: &ReceivedEvent) -> Recorded {
+    /// The synchronous form of [`AsyncWebhookInbox::record`]: the inbox rule
+    /// ([`ReceivedEvent::admit`]), then the event is stored under its [`EventKey`] unless the
+    /// key is there already.
+    pub fn record_now(&self, event: &ReceivedEvent) -> Result<Recorded, Refusal> {
+        let key = event.admit()?;
         let mut entries = self.lock();
-        let key = (event.tenant.clone(), event.event_id.clone());
         if entries.by_key.contains_key(&key) {
-            return Recorded::Duplicate;
+            return Ok(Recorded::Duplicate);
         }
         let seq = entries.next_seq;
         entries.next_seq += 1;
@@ -224,7 +354,7 @@ impl InMemoryWebhookInbox {
                 last_error: None,
             },
         );
-        Recorded::New
+        Ok(Recorded::New)
     }
 
     /// Hands out up to `n` pending events, oldest first, marking them
@@ -279,8 +409,7 @@ impl InMemoryWebhookInbox {
     fn settle(&self, entry: &InboxEntry, change: impl FnOnce(u32, &mut Slot)) -> bool {
         let max_attempts = self.max_attempts;
         let mut entries = self.lock();
-        let key = (entry.event.tenant.clone(), entry.event.event_id.clone());
-        match entries.by_key.get_mut(&key) {
+        match entries.by_key.get_mut(&entry.event.key()) {
             Some(slot)
                 if slot.state == EntryState::Processing && slot.attempts == entry.attempt =>
             {
@@ -295,7 +424,7 @@ impl InMemoryWebhookInbox {
     pub fn state(&self, tenant: &str, event_id: &str) -> Option<EntryState> {
         self.lock()
             .by_key
-            .get(&(tenant.to_owned(), event_id.to_owned()))
+            .get(&EventKey::new(tenant, event_id))
             .map(|slot| slot.state)
     }
 
@@ -303,7 +432,7 @@ impl InMemoryWebhookInbox {
     pub fn last_error(&self, tenant: &str, event_id: &str) -> Option<String> {
         self.lock()
             .by_key
-            .get(&(tenant.to_owned(), event_id.to_owned()))
+            .get(&EventKey::new(tenant, event_id))
             .and_then(|slot| slot.last_error.clone())
     }
 
@@ -337,7 +466,7 @@ impl InMemoryWebhookInbox {
 
 impl AsyncWebhookInbox for InMemoryWebhookInbox {
     fn record<'a>(&'a self, event: &'a ReceivedEvent) -> InboxFuture<'a, Recorded> {
-        let recorded = self.record_now(event);
-        Box::pin(std::future::ready(Ok(recorded)))
+        let recorded = self.record_now(event).map_err(InboxError::refused);
+        Box::pin(std::future::ready(recorded))
     }
 }

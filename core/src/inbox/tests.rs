@@ -47,16 +47,16 @@ fn a_duplicate_keeps_the_first_payload() {
     let first = event("", "evt_1");
     let mut second = first.clone();
     second.payload = b"{}".to_vec();
-    assert_eq!(inbox.record_now(&first), Recorded::New);
-    assert_eq!(inbox.record_now(&second), Recorded::Duplicate);
+    assert_eq!(inbox.record_now(&first), Ok(Recorded::New));
+    assert_eq!(inbox.record_now(&second), Ok(Recorded::Duplicate));
     assert_eq!(inbox.events(), vec![first]);
 }
 
 #[test]
 fn the_same_event_id_in_two_tenants_is_two_events() {
     let inbox = InMemoryWebhookInbox::new();
-    assert_eq!(inbox.record_now(&event("t1", "evt_1")), Recorded::New);
-    assert_eq!(inbox.record_now(&event("t2", "evt_1")), Recorded::New);
+    assert_eq!(inbox.record_now(&event("t1", "evt_1")), Ok(Recorded::New));
+    assert_eq!(inbox.record_now(&event("t2", "evt_1")), Ok(Recorded::New));
     assert_eq!(inbox.len(), 2);
 }
 
@@ -64,7 +64,7 @@ fn the_same_event_id_in_two_tenants_is_two_events() {
 fn claims_hand_out_oldest_first_and_each_event_once() {
     let inbox = InMemoryWebhookInbox::new();
     for id in ["evt_a", "evt_c", "evt_b"] {
-        assert_eq!(inbox.record_now(&event("", id)), Recorded::New);
+        assert_eq!(inbox.record_now(&event("", id)), Ok(Recorded::New));
     }
     let first: Vec<String> = inbox
         .claim_batch(2)
@@ -83,7 +83,7 @@ fn claims_hand_out_oldest_first_and_each_event_once() {
 #[test]
 fn succeed_settles_a_claimed_event_once() {
     let inbox = InMemoryWebhookInbox::new();
-    assert_eq!(inbox.record_now(&event("", "evt_1")), Recorded::New);
+    assert_eq!(inbox.record_now(&event("", "evt_1")), Ok(Recorded::New));
     let claimed = inbox.claim_batch(1);
     assert!(inbox.succeed(&claimed[0]));
     assert!(!inbox.succeed(&claimed[0]));
@@ -94,7 +94,7 @@ fn succeed_settles_a_claimed_event_once() {
 #[test]
 fn an_unclaimed_event_cannot_be_settled() {
     let inbox = InMemoryWebhookInbox::new();
-    assert_eq!(inbox.record_now(&event("", "evt_1")), Recorded::New);
+    assert_eq!(inbox.record_now(&event("", "evt_1")), Ok(Recorded::New));
     let forged = InboxEntry {
         event: event("", "evt_1"),
         attempt: 1,
@@ -107,7 +107,7 @@ fn an_unclaimed_event_cannot_be_settled() {
 #[test]
 fn a_failed_event_is_claimed_again_with_the_next_attempt() {
     let inbox = InMemoryWebhookInbox::new();
-    assert_eq!(inbox.record_now(&event("", "evt_1")), Recorded::New);
+    assert_eq!(inbox.record_now(&event("", "evt_1")), Ok(Recorded::New));
     let first = inbox.claim_batch(1);
     assert_eq!(
         inbox.fail(&first[0], "handler timed out"),
@@ -128,7 +128,7 @@ fn a_failed_event_is_claimed_again_with_the_next_attempt() {
 #[test]
 fn the_last_allowed_failure_dead_letters_the_event() {
     let inbox = InMemoryWebhookInbox::with_max_attempts(2);
-    assert_eq!(inbox.record_now(&event("", "evt_1")), Recorded::New);
+    assert_eq!(inbox.record_now(&event("", "evt_1")), Ok(Recorded::New));
     let first = inbox.claim_batch(1);
     assert_eq!(inbox.fail(&first[0], "e1"), Some(EntryState::Pending));
     let second = inbox.claim_batch(1);
@@ -150,4 +150,37 @@ fn inbox_error_keeps_its_message() {
     let error = InboxError::new("pool timed out");
     assert_eq!(error.message(), "pool timed out");
     assert_eq!(error.to_string(), "webhook inbox failed: pool timed out");
+}
+
+#[test]
+fn ids_with_nul_and_of_10_000_characters_are_recorded_once_and_handled_once() {
+    let inbox = InMemoryWebhookInbox::new();
+    let mut with_nul = event("", "evt_\u{0}nul");
+    with_nul.event_type = "payout.\u{0}paid".to_owned();
+    let long = event("", &"x".repeat(10_000));
+    for e in [&with_nul, &long] {
+        assert_eq!(ready(inbox.record(e)), Ok(Recorded::New));
+        assert_eq!(ready(inbox.record(e)), Ok(Recorded::Duplicate));
+    }
+    let claimed = inbox.claim_batch(10);
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed[0].event, with_nul, "stored byte for byte");
+    assert_eq!(claimed[1].event.event_id.chars().count(), 10_000);
+    assert!(claimed.iter().all(|c| inbox.succeed(c)));
+    assert!(inbox.claim_batch(10).is_empty());
+}
+
+#[test]
+fn the_inbox_rule_refuses_an_empty_id_and_a_tenant_with_nul_as_refusals() {
+    let inbox = InMemoryWebhookInbox::new();
+    let error = ready(inbox.record(&event("", ""))).expect_err("empty id");
+    assert_eq!(error.refusal(), Some(&Refusal::EmptyEventId));
+    assert_eq!(
+        error.to_string(),
+        "webhook inbox refused the event: the event id is empty"
+    );
+    let error = ready(inbox.record(&event("a\u{0}b", "evt_1"))).expect_err("NUL tenant");
+    assert_eq!(error.refusal(), Some(&Refusal::TenantWithNul));
+    assert!(inbox.is_empty());
+    assert_eq!(InboxError::new("pool timed out").refusal(), None);
 }

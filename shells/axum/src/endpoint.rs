@@ -223,11 +223,15 @@ impl WebhookEndpoint {
     }
 
     pub(crate) async fn record(&self, verified: Verified) -> Result<Receipt, WebhookRejection> {
-        let recorded = self
-            .inbox
-            .record(&verified.received)
-            .await
-            .map_err(WebhookRejection::InboxUnavailable)?;
+        let recorded =
+            self.inbox
+                .record(&verified.received)
+                .await
+                .map_err(|e| match e.refusal() {
+                    // The core's inbox rule: delivering it again changes nothing, so say why now.
+                    Some(refusal) => WebhookRejection::EventRefused(refusal.clone()),
+                    None => WebhookRejection::InboxUnavailable(e),
+                })?;
         Ok(Receipt {
             event: verified.received,
             recorded,

@@ -6,7 +6,7 @@
 
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
-use molam_core::inbox::InboxError;
+use molam_core::inbox::{InboxError, Refusal};
 use molam_core::webhook::SignatureError;
 use molam_core::webhook_event::ReceiptError;
 
@@ -40,6 +40,9 @@ pub enum WebhookRejection {
     ResolverUnavailable(ResolveError),
     /// The inbox could not record the event: 503. Nothing was recorded.
     InboxUnavailable(InboxError),
+    /// The inbox rule of the core refused the authentic event (an empty id, a tenant with
+    /// NUL): 422, since delivering it again would change nothing.
+    EventRefused(Refusal),
 }
 
 impl WebhookRejection {
@@ -62,6 +65,7 @@ impl WebhookRejection {
             WebhookRejection::ResolverUnavailable(_) | WebhookRejection::InboxUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            WebhookRejection::EventRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -90,6 +94,7 @@ impl WebhookRejection {
             WebhookRejection::MalformedEvent(_) => "event_malformed",
             WebhookRejection::ResolverUnavailable(_) => "secrets_unavailable",
             WebhookRejection::InboxUnavailable(_) => "inbox_unavailable",
+            WebhookRejection::EventRefused(_) => "event_refused",
         }
     }
 
@@ -114,6 +119,7 @@ impl WebhookRejection {
             WebhookRejection::InboxUnavailable(_) => {
                 "event could not be recorded, deliver again later".to_owned()
             }
+            WebhookRejection::EventRefused(refusal) => format!("event refused: {refusal}"),
         }
     }
 }

@@ -502,6 +502,25 @@ async fn a_tenant_router_verifies_with_that_tenants_secrets_and_records_under_it
 }
 
 #[tokio::test]
+async fn an_event_the_inbox_rule_refuses_is_answered_422_with_why_never_503() {
+    let inbox = Arc::new(InMemoryWebhookInbox::new());
+    let endpoint = WebhookEndpoint::new(
+        StaticSecrets::new(vec![WebhookSecret::new(VECTOR_SECRET)]),
+        inbox.clone(),
+    )
+    .with_clock(|| VECTOR_T);
+    let addr = serve(endpoint.tenant_router("/webhooks/{tenant}")).await;
+    let body = br#"{"id":"evt_1","type":"refund.created"}"#;
+    let header = sign_header(&WebhookSecret::new(VECTOR_SECRET), VECTOR_T, body);
+    // A tenant holding NUL (from the route) is refused by the core's rule, in every inbox.
+    let answer = deliver(addr, "/webhooks/a%00b", Some(&header), body).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(error_code(&answer.body), "event_refused");
+    assert!(answer.body.contains("NUL"), "{}", answer.body);
+    assert!(inbox.is_empty());
+}
+
+#[tokio::test]
 async fn a_failing_secret_lookup_is_503_and_a_stale_delivery_costs_no_lookup() {
     let inbox = Arc::new(InMemoryWebhookInbox::new());
     let resolver = Arc::new(TenantSecrets {

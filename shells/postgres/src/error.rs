@@ -38,6 +38,10 @@ pub enum Error {
         /// The checksum of the embedded file.
         current: String,
     },
+    /// The core's inbox rule refused a verified event (`ReceivedEvent::admit`): answer it
+    /// with a 4xx, since delivering it again would change nothing. Nothing was recorded.
+    #[error("webhook inbox refused the event: {0}")]
+    Refused(molam_core::inbox::Refusal),
     /// A row breaks an invariant the schema is meant to guarantee (edited by hand?).
     #[error("unexpected row in {table}: {detail}")]
     UnexpectedRow {

@@ -17,37 +17,79 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use molam_core::inbox::{
-    AsyncWebhookInbox, InboxError, InboxFuture, ReceivedEvent, Recorded, DEFAULT_MAX_ATTEMPTS,
+    AsyncWebhookInbox, InboxError, InboxFuture, ReceivedEvent, Recorded, Refusal,
+    DEFAULT_MAX_ATTEMPTS,
 };
 use tokio_postgres::types::ToSql;
 
 use crate::error::Error;
 use crate::sql;
 
-/// The parameters of [`sql::INBOX_RECORD`].
+/// The parameters of [`sql::INBOX_RECORD`], for an event the core's inbox rule admitted.
 pub(crate) struct RecordArgs<'a> {
     event: &'a ReceivedEvent,
     max_attempts: i32,
+    key: Vec<u8>,
+    id_text: String,
+    id_exact: Option<Vec<u8>>,
+    type_text: String,
+    type_exact: Option<Vec<u8>>,
+}
+
+/// PostgreSQL text cannot hold NUL: the readable form shows it as U+FFFD, and the exact bytes
+/// go beside it (`None` when the text is exact).
+fn text_and_exact(value: &str) -> (String, Option<Vec<u8>>) {
+    if value.contains('\0') {
+        (
+            value.replace('\0', "\u{FFFD}"),
+            Some(value.as_bytes().to_vec()),
+        )
+    } else {
+        (value.to_owned(), None)
+    }
 }
 
 impl<'a> RecordArgs<'a> {
-    pub(crate) fn new(event: &'a ReceivedEvent, config: &InboxConfig) -> Self {
-        RecordArgs {
+    /// The arguments, or the core's refusal of the event (the same in every inbox).
+    pub(crate) fn new(event: &'a ReceivedEvent, config: &InboxConfig) -> Result<Self, Refusal> {
+        let key = event.admit()?;
+        let (id_text, id_exact) = text_and_exact(&event.event_id);
+        let (type_text, type_exact) = text_and_exact(&event.event_type);
+        Ok(RecordArgs {
             event,
             max_attempts: i32::try_from(config.max_attempts.max(1)).unwrap_or(i32::MAX),
-        }
+            key: key.as_bytes().to_vec(),
+            id_text,
+            id_exact,
+            type_text,
+            type_exact,
+        })
     }
 
-    pub(crate) fn params(&self) -> [&(dyn ToSql + Sync); 7] {
+    pub(crate) fn params(&self) -> [&(dyn ToSql + Sync); 10] {
         [
             &self.event.tenant,
-            &self.event.event_id,
-            &self.event.event_type,
+            &self.id_text,
+            &self.type_text,
             &self.event.payload,
             &self.event.signature_header,
             &self.max_attempts,
             &self.event.received_at_unix,
+            &self.key,
+            &self.id_exact,
+            &self.type_exact,
         ]
+    }
+}
+
+/// The exact value of a text column kept with [`text_and_exact`].
+fn exact(text: String, exact: Option<Vec<u8>>, id: i64) -> Result<String, Error> {
+    match exact {
+        None => Ok(text),
+        Some(bytes) => String::from_utf8(bytes).map_err(|_| Error::UnexpectedRow {
+            table: "received_webhooks",
+            detail: format!("exact bytes of row {id} are not UTF-8"),
+        }),
     }
 }
 
@@ -116,8 +158,8 @@ impl InboxEvent {
         Ok(InboxEvent {
             id,
             tenant: row.try_get(1)?,
-            event_id: row.try_get(2)?,
-            event_type: row.try_get(3)?,
+            event_id: exact(row.try_get(2)?, row.try_get(9)?, id)?,
+            event_type: exact(row.try_get(3)?, row.try_get(10)?, id)?,
             payload: row.try_get(4)?,
             signature_header: row.try_get(5)?,
             attempt: count(attempt, "attempts")?,
@@ -233,9 +275,13 @@ impl PgWebhookInbox {
 
     /// Stores a verified delivery unless its tenant already has an event with its id. Once
     /// this returns `Ok`, the event is durable: answer Molam 2xx (New and Duplicate alike).
+    ///
+    /// The core's inbox rule comes first ([`ReceivedEvent::admit`]): a refused event is
+    /// [`Error::Refused`] here and answered with a 4xx by an endpoint. Any id and type are
+    /// recorded: keyed by their digest, kept byte for byte.
     pub async fn record(&self, event: &ReceivedEvent) -> Result<Recorded, Error> {
+        let args = RecordArgs::new(event, &self.config).map_err(Error::Refused)?;
         let client = self.pool.get().await?;
-        let args = RecordArgs::new(event, &self.config);
         Ok(recorded(
             client.query_opt(sql::INBOX_RECORD, &args.params()).await?,
         ))
@@ -314,7 +360,10 @@ impl AsyncWebhookInbox for PgWebhookInbox {
         Box::pin(async move {
             PgWebhookInbox::record(self, event)
                 .await
-                .map_err(|e| InboxError::new(e.to_string()))
+                .map_err(|e| match e {
+                    Error::Refused(refusal) => InboxError::refused(refusal),
+                    other => InboxError::new(other.to_string()),
+                })
         })
     }
 }

@@ -62,11 +62,18 @@ pub(crate) enum Step {
 }
 
 /// Every migration of this crate, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "idempotency_and_webhooks",
-    sql: include_str!("../migrations/001_idempotency_and_webhooks.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "idempotency_and_webhooks",
+        sql: include_str!("../migrations/001_idempotency_and_webhooks.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "event_keys",
+        sql: include_str!("../migrations/002_event_keys.sql"),
+    },
+];
 
 /// A migration this call applied.
 #[derive(Debug, Clone, PartialEq, Eq)]

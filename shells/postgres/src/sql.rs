@@ -69,13 +69,15 @@ pub(crate) const IDEMPOTENCY_RELEASE: &str = "DELETE FROM server_idempotency \
 
 // ---- received_webhooks ----
 
-/// Records a delivery unless its (tenant, event id) is known: tenant, event id, type,
-/// payload, signature header, max attempts, received at (Unix seconds). Returns the new row
-/// id, or no row (a duplicate).
+/// Records a delivery unless its key is known: tenant, event id (text), type (text),
+/// payload, signature header, max attempts, received at (Unix seconds), event key, exact id
+/// bytes, exact type bytes (both NULL when the text is exact). Returns the new row id, or no
+/// row (a duplicate).
 pub(crate) const INBOX_RECORD: &str = "INSERT INTO received_webhooks \
-     (tenant, event_id, event_type, payload, signature_header, max_attempts, received_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint)) \
-     ON CONFLICT (tenant, event_id) DO NOTHING \
+     (tenant, event_id, event_type, payload, signature_header, max_attempts, received_at, \
+      event_key, event_id_exact, event_type_exact) \
+     VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint), $8, $9, $10) \
+     ON CONFLICT (event_key) DO NOTHING \
      RETURNING id";
 
 /// Leases up to $2 events to worker $1 for $3 ms: first events whose lease expired (their
@@ -106,7 +108,8 @@ pub(crate) const INBOX_CLAIM: &str = "WITH buried AS ( \
          locked_by = $1, locked_until = now() + $3::bigint * interval '1 millisecond' \
      FROM picked WHERE w.id = picked.id \
      RETURNING w.id, w.tenant, w.event_id, w.event_type, w.payload, w.signature_header, \
-         w.attempts, w.max_attempts, (extract(epoch FROM w.received_at) * 1000)::bigint";
+         w.attempts, w.max_attempts, (extract(epoch FROM w.received_at) * 1000)::bigint, \
+         w.event_id_exact, w.event_type_exact";
 
 /// Events waiting to be handled (received, or failed and due again later): the inbox backlog.
 pub(crate) const INBOX_BACKLOG: &str = "SELECT count(*) FROM received_webhooks \

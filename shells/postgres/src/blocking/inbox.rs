@@ -49,8 +49,9 @@ impl PgBlockingWebhookInbox {
     }
 
     /// Stores a verified delivery unless its tenant already has an event with its id.
+    /// The core's inbox rule comes first, as in the async inbox.
     pub fn record(&self, event: &ReceivedEvent) -> Result<Recorded, Error> {
-        let args = RecordArgs::new(event, &self.config);
+        let args = RecordArgs::new(event, &self.config).map_err(Error::Refused)?;
         Ok(recorded(
             self.pool
                 .get()?

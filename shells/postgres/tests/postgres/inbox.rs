@@ -335,3 +335,79 @@ async fn the_backlog_counts_events_waiting_and_not_those_leased_or_handled() {
         "one waiting, one to retry"
     );
 }
+
+#[tokio::test]
+async fn ids_and_types_with_nul_and_ids_of_10_000_characters_are_recorded_and_processed_once() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let inbox = PgWebhookInbox::new(db.pool.clone());
+    let mut with_nul = delivery("evt_\u{0}nul", br#"{"id":"evt_\u0000nul"}"#);
+    with_nul.event_type = "payout.\u{0}paid".into();
+    let long = delivery(&"e".repeat(10_000), b"{}");
+    let long_3000 = delivery(&"f".repeat(3_000), b"{}");
+    for event in [&with_nul, &long, &long_3000] {
+        assert_eq!(inbox.record(event).await.expect("recorded"), Recorded::New);
+        assert_eq!(
+            inbox.record(event).await.expect("recorded"),
+            Recorded::Duplicate
+        );
+    }
+    let claimed = inbox
+        .claim_batch("w", 10, Duration::from_secs(30))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 3);
+    let got: HashSet<(String, String)> = claimed
+        .iter()
+        .map(|e| (e.event_id.clone(), e.event_type.clone()))
+        .collect();
+    for event in [&with_nul, &long, &long_3000] {
+        assert!(
+            got.contains(&(event.event_id.clone(), event.event_type.clone())),
+            "the exact id and type come back"
+        );
+    }
+    let nul = claimed
+        .iter()
+        .find(|e| e.event_id == with_nul.event_id)
+        .expect("NUL event claimed");
+    assert_eq!(nul.payload, with_nul.payload, "the body byte for byte");
+    for event in &claimed {
+        assert_eq!(
+            inbox.succeed(&event.lease()).await.expect("settle"),
+            Settlement::Succeeded
+        );
+    }
+    assert!(inbox
+        .claim_batch("w", 10, Duration::from_secs(30))
+        .await
+        .expect("claim")
+        .is_empty());
+    // The readable text shows NUL as U+FFFD.
+    assert_eq!(
+        db.count("SELECT count(*) FROM received_webhooks WHERE event_id = 'evt_\u{FFFD}nul'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_core_rule_refuses_the_same_events_as_the_in_memory_inbox() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let inbox = PgWebhookInbox::new(db.pool.clone());
+    let memory = molam_core::inbox::InMemoryWebhookInbox::new();
+    let empty_id = delivery("", b"{}");
+    let mut nul_tenant = delivery("evt_1", b"{}");
+    nul_tenant.tenant = "a\u{0}b".into();
+    for event in [&empty_id, &nul_tenant] {
+        let pg = match inbox.record(event).await {
+            Err(molam_postgres::Error::Refused(r)) => r,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert_eq!(memory.record_now(event), Err(pg));
+    }
+    assert_eq!(db.count("SELECT count(*) FROM received_webhooks").await, 0);
+}
