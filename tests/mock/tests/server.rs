@@ -411,3 +411,52 @@ fn idle_connections_and_slow_heads_are_closed_at_their_bounds_and_requests_still
     assert_eq!(answer.status, 200);
     server.shutdown();
 }
+
+/// Start-up failures name the address or the file, and keep the OS error as their source.
+#[test]
+fn a_taken_port_and_an_unwritable_certificate_path_are_named() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let Err(error) = MockServer::start_with(
+        MockConfig::default(),
+        ServerOptions {
+            addr,
+            ..ServerOptions::default()
+        },
+    ) else {
+        panic!("the port is taken")
+    };
+    assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("listening on {addr}: ")),
+        "{error}"
+    );
+    let inner = error
+        .get_ref()
+        .and_then(|e| e.source())
+        .expect("the OS error is kept");
+    assert!(inner.to_string().contains("in use"), "{inner}");
+
+    let path = std::env::temp_dir()
+        .join("molam-no-such-dir")
+        .join("cert.pem");
+    let Err(error) = MockServer::start_with(
+        MockConfig::default(),
+        ServerOptions {
+            tls: true,
+            cert_out: Some(path.clone()),
+            ..ServerOptions::default()
+        },
+    ) else {
+        panic!("the directory does not exist")
+    };
+    assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("writing the certificate to {}: ", path.display())),
+        "{error}"
+    );
+}

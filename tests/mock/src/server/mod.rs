@@ -60,6 +60,30 @@ impl Default for ServerOptions {
     }
 }
 
+/// An I/O error that says what was being done (the address, the file), keeping the
+/// original error as its `source()` and its kind.
+#[derive(Debug)]
+struct Doing {
+    what: String,
+    source: io::Error,
+}
+
+impl std::fmt::Display for Doing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.what, self.source)
+    }
+}
+
+impl std::error::Error for Doing {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+fn doing(what: String) -> impl FnOnce(io::Error) -> io::Error {
+    move |source| io::Error::new(source.kind(), Doing { what, source })
+}
+
 /// A bound, not yet running server: the socket, the TLS material, the mock.
 pub struct Bound {
     listener: StdListener,
@@ -73,16 +97,23 @@ pub struct Bound {
 impl Bound {
     /// Binds the address and, with `tls`, makes the certificate and writes it out.
     pub fn bind(config: MockConfig, options: &ServerOptions) -> io::Result<Bound> {
-        let listener = StdListener::bind(options.addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
+        let listening = || format!("listening on {}", options.addr);
+        let listener = StdListener::bind(options.addr).map_err(doing(listening()))?;
+        listener.set_nonblocking(true).map_err(doing(listening()))?;
+        let addr = listener.local_addr().map_err(doing(listening()))?;
         let (tls, cert_pem) = if options.tls {
             let made = tls::self_signed()?;
             if let Some(path) = &options.cert_out {
-                std::fs::write(path, &made.cert_pem)?;
+                std::fs::write(path, &made.cert_pem).map_err(doing(format!(
+                    "writing the certificate to {}",
+                    path.display()
+                )))?;
             }
             if let Some(path) = &options.key_out {
-                std::fs::write(path, &made.key_pem)?;
+                std::fs::write(path, &made.key_pem).map_err(doing(format!(
+                    "writing the private key to {}",
+                    path.display()
+                )))?;
             }
             (Some(made.acceptor), Some(made.cert_pem))
         } else {
