@@ -316,6 +316,17 @@ impl PgWebhookInbox {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
+    /// Extends a lease still held by `lease` from now: the heartbeat of a handler that runs
+    /// long. `false`: the lease was lost (it had expired and another worker took the event).
+    pub async fn renew(&self, lease: &Lease, duration: Duration) -> Result<bool, Error> {
+        let client = self.pool.get().await?;
+        let (id, attempt) = lease.parts();
+        let row = client
+            .query_opt(sql::INBOX_RENEW, &[&id, &attempt, &millis(duration)])
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Marks a leased event handled.
     pub async fn succeed(&self, lease: &Lease) -> Result<Settlement, Error> {
         self.settle(sql::INBOX_SUCCEED, lease, &[]).await

@@ -34,7 +34,7 @@ pub use idempotency::PgIdempotencyStore;
 pub use inbox::{InboxConfig, InboxEvent, Lease, PgWebhookInbox, Settlement};
 pub use migrate::{migrate, migrate_client, Applied, Migration, MIGRATIONS};
 pub use secrets::PgSecretResolver;
-pub use worker::{WorkerOptions, WorkerReport};
+pub use worker::{heartbeat, WorkerOptions, WorkerReport};
 
 // What the README's programs need, so that they depend on this crate alone (with tokio).
 pub use molam_core::inbox::{AsyncWebhookInbox, ReceivedEvent, Recorded};

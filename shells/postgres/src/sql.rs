@@ -115,6 +115,13 @@ pub(crate) const INBOX_CLAIM: &str = "WITH buried AS ( \
 pub(crate) const INBOX_BACKLOG: &str = "SELECT count(*) FROM received_webhooks \
      WHERE state IN ('pending', 'retryable')";
 
+/// Extends a lease still held: id, attempt (the lease token), lease ms from now. No row: the
+/// lease was lost (it expired and another worker took the event over).
+pub(crate) const INBOX_RENEW: &str = "UPDATE received_webhooks SET \
+     locked_until = now() + $3::bigint * interval '1 millisecond' \
+     WHERE id = $1 AND state = 'processing' AND attempts = $2 \
+     RETURNING id";
+
 /// Marks a leased event handled: id, attempt (the lease token). No row: the lease was lost.
 pub(crate) const INBOX_SUCCEED: &str = "UPDATE received_webhooks SET state = 'succeeded', \
      locked_by = NULL, locked_until = NULL, processed_at = now(), last_error = NULL \

@@ -11,7 +11,7 @@ use futures_util::FutureExt;
 use tokio::sync::watch;
 
 use crate::backoff::Backoff;
-use crate::inbox::{InboxEvent, PgWebhookInbox, Settlement};
+use crate::inbox::{InboxEvent, Lease, PgWebhookInbox, Settlement};
 
 /// How [`PgWebhookInbox::run`] works.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,9 @@ pub struct WorkerOptions {
     pub workers: usize,
     /// Events leased per claim by one worker.
     pub batch_size: usize,
-    /// How long an event is leased. Longer than the slowest handler, or a slow event is
-    /// handed to a second worker while the first still runs.
+    /// How long an event is leased. While its handler runs, the lease is renewed every
+    /// third of it ([`heartbeat`]), so a slow handler keeps its event; only a worker that
+    /// stops renewing (it crashed, or lost the database) loses it to another.
     pub lease: Duration,
     /// How long an idle worker waits before looking again.
     pub poll_interval: Duration,
@@ -57,12 +58,14 @@ pub struct WorkerReport {
     pub lease_lost: u64,
     /// Leased events given back unstarted at shutdown.
     pub released: u64,
+    /// Leases renewed while a handler ran.
+    pub renewals: u64,
     /// Database calls that failed (the worker waited and went on).
     pub database_errors: u64,
 }
 
 impl WorkerReport {
-    fn count(&mut self, settled: Settlement) {
+    pub(crate) fn count(&mut self, settled: Settlement) {
         match settled {
             Settlement::Succeeded => self.succeeded += 1,
             Settlement::Retrying => self.retrying += 1,
@@ -72,14 +75,21 @@ impl WorkerReport {
         }
     }
 
-    fn add(&mut self, other: WorkerReport) {
+    pub(crate) fn add(&mut self, other: WorkerReport) {
         self.succeeded += other.succeeded;
         self.retrying += other.retrying;
         self.dead += other.dead;
         self.lease_lost += other.lease_lost;
         self.released += other.released;
+        self.renewals += other.renewals;
         self.database_errors += other.database_errors;
     }
+}
+
+/// How often a running handler's lease is renewed: every third of the lease (at least every
+/// 10 ms), so that two renewals may fail before it expires. The one rule of both worker loops.
+pub fn heartbeat(lease: Duration) -> Duration {
+    (lease / 3).max(Duration::from_millis(10))
 }
 
 impl PgWebhookInbox {
@@ -181,6 +191,33 @@ impl Worker {
         }
     }
 
+    /// Runs `work` while renewing `leases` every [`heartbeat`].
+    async fn with_heartbeat<T>(
+        &self,
+        leases: &[Lease],
+        work: impl Future<Output = T>,
+        report: &mut WorkerReport,
+    ) -> T {
+        let every = heartbeat(self.options.lease);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                () = tokio::time::sleep(every) => {
+                    for lease in leases {
+                        match self.inbox.renew(lease, self.options.lease).await {
+                            Ok(true) => report.renewals += 1,
+                            // Lost: the handler finishes, and settling reports LeaseLost.
+                            Ok(false) => {}
+                            // The next beat tries again; the lease has two more in it.
+                            Err(_) => report.database_errors += 1,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     async fn run<H, Fut, E>(mut self, handler: Arc<H>) -> WorkerReport
     where
         H: Fn(InboxEvent) -> Fut + Send + Sync + 'static,
@@ -207,13 +244,20 @@ impl Worker {
             };
             #[cfg(feature = "metrics")]
             self.record_metrics(&events).await;
-            for event in events {
+            // The leases of the batch not settled yet: renewed together while a handler
+            // runs, so that events waiting behind a slow one keep their leases too.
+            let leases: Vec<Lease> = events.iter().map(InboxEvent::lease).collect();
+            for (i, event) in events.into_iter().enumerate() {
                 let lease = event.lease();
+                let held = &leases[i..];
                 let settled = if self.stopping() {
                     self.inbox.release(&lease).await
                 } else {
                     let attempt = event.attempt;
-                    match handle(&*handler, event).await {
+                    let outcome = self
+                        .with_heartbeat(held, handle(&*handler, event), &mut report)
+                        .await;
+                    match outcome {
                         Ok(()) => self.inbox.succeed(&lease).await,
                         Err(error) => {
                             let retry_in = self.options.backoff.delay(attempt);

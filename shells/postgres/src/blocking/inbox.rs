@@ -73,6 +73,16 @@ impl PgBlockingWebhookInbox {
         rows.iter().map(InboxEvent::from_row).collect()
     }
 
+    /// Extends a lease still held, as the async inbox's `renew`; `false`: the lease was lost.
+    pub fn renew(&self, lease: &Lease, duration: Duration) -> Result<bool, Error> {
+        let (id, attempt) = lease.parts();
+        let row = self
+            .pool
+            .get()?
+            .query_opt(sql::INBOX_RENEW, &[&id, &attempt, &millis(duration)])?;
+        Ok(row.is_some())
+    }
+
     /// Marks a leased event handled.
     pub fn succeed(&self, lease: &Lease) -> Result<Settlement, Error> {
         self.settle(sql::INBOX_SUCCEED, lease, &[])

@@ -12,6 +12,7 @@
 mod idempotency;
 mod inbox;
 mod pool;
+mod worker;
 
 pub use idempotency::PgBlockingIdempotencyStore;
 pub use inbox::PgBlockingWebhookInbox;

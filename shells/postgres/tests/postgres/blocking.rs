@@ -143,3 +143,53 @@ fn blocking_inbox_dedupes_claims_and_settles() {
         Settlement::Succeeded
     );
 }
+
+#[test]
+fn the_blocking_worker_loop_handles_each_event_once_and_renews_slow_ones() {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    use molam_postgres::{InboxEvent, WorkerOptions};
+
+    let Some((db, pool)) = test_db(true) else {
+        return;
+    };
+    let inbox = PgBlockingWebhookInbox::new(pool);
+    for i in 0..100 {
+        let recorded = inbox.record(&delivery(&format!("evt_{i}"), b"{}"));
+        assert_eq!(recorded.ok(), Some(Recorded::New));
+    }
+    let calls = Mutex::new(HashMap::<String, u32>::new());
+    let stop = AtomicBool::new(false);
+    let handler = |event: InboxEvent| {
+        if event.event_id == "evt_0" {
+            // Three leases long: the heartbeat keeps the event with this worker.
+            std::thread::sleep(Duration::from_millis(900));
+        }
+        let mut calls = calls.lock().expect("no handler panicked holding it");
+        *calls.entry(event.event_id).or_default() += 1;
+        let done = calls.len() == 100;
+        drop(calls);
+        if done {
+            stop.store(true, Ordering::Release);
+        }
+        Ok::<(), String>(())
+    };
+    let options = WorkerOptions {
+        workers: 4,
+        batch_size: 5,
+        lease: Duration::from_millis(300),
+        poll_interval: Duration::from_millis(20),
+        name: "blocking-test".into(),
+        ..WorkerOptions::default()
+    };
+    let report = inbox.run(handler, options, &stop);
+    let calls = calls.into_inner().expect("no handler panicked holding it");
+    assert_eq!(calls.len(), 100);
+    assert!(calls.values().all(|&n| n == 1), "{calls:?}");
+    assert_eq!(report.succeeded, 100);
+    assert_eq!(report.lease_lost, 0);
+    assert!(report.renewals >= 2, "{report:?}");
+    let _ = db;
+}

@@ -220,3 +220,40 @@ async fn shutdown_lets_the_event_in_hand_finish_and_claims_nothing_more() {
          + count(*) FILTER (WHERE state = 'pending' AND attempts = 0) FROM received_webhooks";
     assert_eq!(db.count(states).await, 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_slower_than_its_lease_keeps_its_event_by_renewing_it() {
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let inbox = inbox_with_events(&db, InboxConfig::default(), 1).await;
+    let calls = Calls::default();
+    let handler = {
+        let calls = calls.clone();
+        move |event: InboxEvent| {
+            let calls = calls.clone();
+            async move {
+                calls.record(&event);
+                // Three leases long: without renewal a second worker would take it over.
+                tokio::time::sleep(Duration::from_millis(900)).await;
+                Ok::<(), String>(())
+            }
+        }
+    };
+    let options = WorkerOptions {
+        workers: 2,
+        lease: Duration::from_millis(300),
+        ..fast_options()
+    };
+    let done = "SELECT count(*) FROM received_webhooks WHERE state = 'succeeded'";
+    let report = inbox.run(handler, options, calls.until(&db, done)).await;
+    assert_eq!(calls.snapshot().get("evt_0"), Some(&1), "handled once");
+    assert_eq!(report.succeeded, 1);
+    assert_eq!(report.lease_lost, 0);
+    assert!(report.renewals >= 2, "{report:?}");
+    assert_eq!(
+        db.count("SELECT attempts::bigint FROM received_webhooks")
+            .await,
+        1
+    );
+}
