@@ -22,9 +22,10 @@ use clap::Args;
 use http::{header, StatusCode};
 use http_body_util::Full;
 use molam_axum::{StaticSecrets, VerifiedEvent, WebhookEndpoint, WebhookRejection};
-use molam_core::inbox::InMemoryWebhookInbox;
+use molam_core::inbox::{AsyncWebhookInbox, InMemoryWebhookInbox};
 use molam_core::resources::EventType;
 use molam_core::webhook::WebhookSecret;
+use molam_postgres::{InboxEvent, PgWebhookInbox, WorkerOptions};
 
 use crate::failure::Failure;
 use crate::http_client::{self, endpoint_uri, snippet, HttpClient};
@@ -69,6 +70,55 @@ pub struct ListenArgs {
     /// Register this listener with a running `molam mock` at this base URL.
     #[arg(long, value_name = "MOCK_URL")]
     register_with: Option<String>,
+    /// Record deliveries in the PostgreSQL inbox here (migrated first) and run its worker,
+    /// which prints each event it processes, as the demo does; without it, in memory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// With --database-url: the schema of the inbox (created if missing; default: the
+    /// connection's search_path).
+    #[arg(long, requires = "database_url")]
+    schema: Option<String>,
+}
+
+/// Where `molam listen` records deliveries.
+async fn inbox(
+    args: &ListenArgs,
+) -> Result<(Arc<dyn AsyncWebhookInbox>, Option<PgWebhookInbox>), Failure> {
+    let Some(url) = &args.database_url else {
+        return Ok((Arc::new(InMemoryWebhookInbox::new()), None));
+    };
+    let pool = match &args.schema {
+        Some(schema) => crate::migrate::pool_in_schema(url, schema, 8).await?,
+        None => crate::migrate::pool(url, 8)?,
+    };
+    molam_postgres::migrate(&pool)
+        .await
+        .map_err(|e| Failure::new(crate::failure::Kind::Database, format!("migrate: {e}")))?;
+    let inbox = PgWebhookInbox::new(pool);
+    Ok((Arc::new(inbox.clone()), Some(inbox)))
+}
+
+/// The PostgreSQL inbox's workers until `stop`: a line per processed event.
+async fn process(inbox: PgWebhookInbox, stop: impl std::future::Future<Output = ()>) {
+    let options = WorkerOptions {
+        workers: 2,
+        batch_size: 8,
+        poll_interval: std::time::Duration::from_millis(100),
+        name: format!("molam-listen-{}", std::process::id()),
+        ..WorkerOptions::default()
+    };
+    let handler = |event: InboxEvent| async move {
+        println!(
+            "{}  ⚙ processed {} {} (attempt {})",
+            clock_time(unix_now()),
+            event.event_type,
+            event.event_id,
+            event.attempt
+        );
+        Ok::<(), String>(())
+    };
+    let report = inbox.run(handler, options, stop).await;
+    println!("inbox worker stopped: {} processed", report.succeeded);
 }
 
 /// The state of the listener's handler.
@@ -143,10 +193,8 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
         .iter()
         .map(|s| WebhookSecret::from_entry(s))
         .collect();
-    let endpoint = WebhookEndpoint::new(
-        StaticSecrets::new(secrets),
-        Arc::new(InMemoryWebhookInbox::new()),
-    );
+    let (recorder, worker_inbox) = inbox(&args).await?;
+    let endpoint = WebhookEndpoint::new(StaticSecrets::new(secrets), recorder);
     let forwarder = Arc::new(Forwarder {
         target,
         connect_target,
@@ -177,11 +225,23 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
         register_with_mock(&forwarder.client, mock, &url).await?;
         println!("registered with the mock at {mock}");
     }
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = worker_inbox.map(|inbox| {
+        println!("recording in PostgreSQL (received_webhooks) and processing with 2 workers");
+        tokio::spawn(process(inbox, async {
+            let _ = worker_stopped.await;
+        }))
+    });
     // The bounds every server of this project has (timeouts, connections, body budget).
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    molam_axum::serve(listener, app, molam_axum::ServeOptions::default(), stop).await?;
+    let served = molam_axum::serve(listener, app, molam_axum::ServeOptions::default(), stop).await;
+    let _ = stop_worker.send(());
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    served?;
     Ok(())
 }
 

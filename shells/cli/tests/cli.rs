@@ -1605,3 +1605,51 @@ fn account_acts_for_a_connected_account() {
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("--account"), "{}", stderr(&bad));
 }
+
+#[test]
+fn molam_listen_with_a_database_records_in_postgres_and_processes_each_event_once() {
+    let Some(url) = database_url() else { return };
+    let schema = "molam_listen_test";
+    drop_schema(&url, schema);
+    let mut command = molam();
+    command
+        .args(["listen", "--port", "0", "--secret", "whsec_listen_0001"])
+        .args(["--schema", schema])
+        .env("DATABASE_URL", &url);
+    let (_running, line, lines) = spawn_until(command, "listening for Molam webhooks on");
+    let url = url_in(&line);
+    let addr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port")
+        .to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        .to_string();
+    let body = VECTOR_BODY.as_bytes();
+    let mut sign = molam();
+    sign.args(["webhooks", "sign", "--secret", "whsec_listen_0001", "--timestamp", &now]);
+    let header = stdout(&with_stdin(sign, body)).trim_end().to_owned();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Molam-Signature", header.as_str()),
+    ];
+    for _ in 0..2 {
+        let (status, _) = post(&addr, "/webhooks", &headers, body);
+        assert_eq!(status, 200);
+    }
+    let processed = next_line(&lines, "processed");
+    assert!(
+        processed.contains("payment_intent.succeeded evt_1NtestVector (attempt 1)"),
+        "{processed}"
+    );
+    // The redelivery was a duplicate: processed once.
+    let again = lines.recv_timeout(Duration::from_millis(800));
+    assert!(
+        again.as_deref().map_or(true, |l| !l.contains("processed")),
+        "{again:?}"
+    );
+}
