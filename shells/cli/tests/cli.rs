@@ -1631,7 +1631,14 @@ fn molam_listen_with_a_database_records_in_postgres_and_processes_each_event_onc
         .to_string();
     let body = VECTOR_BODY.as_bytes();
     let mut sign = molam();
-    sign.args(["webhooks", "sign", "--secret", "whsec_listen_0001", "--timestamp", &now]);
+    sign.args([
+        "webhooks",
+        "sign",
+        "--secret",
+        "whsec_listen_0001",
+        "--timestamp",
+        &now,
+    ]);
     let header = stdout(&with_stdin(sign, body)).trim_end().to_owned();
     let headers = [
         ("Content-Type", "application/json"),
