@@ -7,8 +7,8 @@
 //! It fails (exit 1) if any event the API reports was not received and processed in time.
 //!
 //! With `DATABASE_URL` the idempotency store and the inbox are PostgreSQL's (in the schema
-//! `molam_demo`, migrated first); without, in memory. Two demos at once on one database
-//! would handle each other's events: run one at a time there.
+//! `--schema`, default `molam_demo`, migrated first); without, in memory. Two demos at once
+//! in one schema would handle each other's events: give each its own `--schema`.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -39,9 +39,12 @@ use crate::failure::{Failure, Kind};
 /// `molam demo`
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Use PostgreSQL for the idempotency store and the webhook inbox (schema molam_demo).
+    /// Use PostgreSQL for the idempotency store and the webhook inbox (in --schema).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// The PostgreSQL schema the demo migrates and uses.
+    #[arg(long, default_value = "molam_demo")]
+    schema: String,
     /// How long to wait for every webhook to be received and processed, in seconds.
     #[arg(long, default_value_t = 15)]
     timeout_secs: u64,
@@ -51,7 +54,6 @@ const SECRET: &str = "whsec_demo_7f3a9c01d2e4";
 const KID: &str = "demo";
 const API_KEY: &str = "sk_test_demo_4242424242";
 const WEBHOOK_PATH: &str = "/webhooks/molam";
-const SCHEMA: &str = "molam_demo";
 /// Event types the checkout must produce, at least.
 const EXPECTED_TYPES: [&str; 7] = [
     "payment_intent.created",
@@ -184,11 +186,11 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
 
     let (storage, store): (Storage, Arc<dyn AsyncIdempotencyStore>) = match &args.database_url {
         Some(url) => {
-            let pool = crate::migrate::pool_in_schema(url, SCHEMA, 4).await?;
+            let pool = crate::migrate::pool_in_schema(url, &args.schema, 4).await?;
             let applied = molam_postgres::migrate(&pool).await?;
             let schema = match applied.len() {
-                0 => format!("schema {SCHEMA} up to date"),
-                n => format!("schema {SCHEMA} migrated ({n} applied)"),
+                0 => format!("schema {} up to date", args.schema),
+                n => format!("schema {} migrated ({n} applied)", args.schema),
             };
             timeline.line(
                 "✓",

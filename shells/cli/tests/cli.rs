@@ -1288,15 +1288,19 @@ fn migrate_refuses_a_malformed_url_and_schema() {
 #[test]
 fn the_demo_runs_on_postgresql_when_database_url_is_set() {
     let Some(url) = database_url() else { return };
+    // A schema of its own: the shared database may hold other branches' demo schemas.
+    let schema = format!("molam_demo_cli_{}", std::process::id());
+    drop_schema(&url, &schema);
     let output = molam()
-        .arg("demo")
+        .args(["demo", "--schema", &schema])
         .env("DATABASE_URL", &url)
         .output()
         .expect("run the demo");
+    drop_schema(&url, &schema);
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
     assert!(out.contains("✓ PostgreSQL"), "{out}");
-    assert!(out.contains("schema molam_demo"), "{out}");
+    assert!(out.contains(&format!("schema {schema} migrated")), "{out}");
     assert!(out.contains("✓ all webhooks handled"), "{out}");
 }
 
