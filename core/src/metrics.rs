@@ -162,7 +162,8 @@ pub fn attempt_outcome(status: Option<u16>, timed_out: bool) -> &'static str {
     }
 }
 
-/// How a call ended, as the `outcome` label of [`CALLS`].
+/// How a call ended, as the `outcome` label of [`CALLS`]. Every variant is named (no
+/// wildcard), so a new error kind cannot go uncounted.
 pub fn call_outcome<T>(result: &Result<T, crate::Error>) -> &'static str {
     use crate::Error;
     match result {
@@ -175,7 +176,7 @@ pub fn call_outcome<T>(result: &Result<T, crate::Error>) -> &'static str {
         Err(Error::Transport(_)) => "transport_error",
         Err(Error::Decode(_)) => "decode_error",
         Err(Error::InvalidParams(_) | Error::InvalidConfig(_)) => "invalid",
-        Err(_) => "other_error",
+        Err(Error::Signature(_) | Error::InvalidEvent { .. }) => "webhook_error",
     }
 }
 
@@ -201,8 +202,6 @@ pub fn rejection_reason(error: &crate::webhook::SignatureError) -> &'static str 
         SignatureError::UnknownKeyId => "unknown_key_id",
         SignatureError::TimestampOutsideTolerance { .. } => "timestamp_outside_tolerance",
         SignatureError::SignatureMismatch => "signature_mismatch",
-        #[allow(unreachable_patterns)]
-        _ => "other",
     }
 }
 
