@@ -9,6 +9,7 @@ mod errors;
 mod idempotency;
 mod inbox;
 mod migrate;
+mod processes;
 mod secrets;
 mod worker;
 
