@@ -1,4 +1,4 @@
-//! `client.webhooks()`: the core's webhook receipt with this client's secrets and clock.
+//! `client.webhooks()` of the blocking client: the core's receipt, this shell's clock.
 
 pub use molam_core::webhook_event::Webhooks;
 
