@@ -71,10 +71,80 @@ pub struct Plan {
     /// Start every call at once and measure memory while they are in flight (the mock must
     /// delay its answers); `calls` is the number in flight.
     pub in_flight: bool,
+    /// When above 0: the SDK and the raw client of `variant`'s kind in this one process,
+    /// in this many pairs of batches of `calls` calls each, alternating which goes first
+    /// (after a warm-up batch of each); the outcome holds every batch's time.
+    #[serde(default)]
+    pub batches: usize,
+}
+
+/// One batch of an interleaved run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Turn {
+    /// The SDK's batch (else the raw client's).
+    pub sdk: bool,
+    /// Which pair it belongs to; `None` for the warm-up.
+    pub pair: Option<usize>,
+    /// Calls in the batch.
+    pub calls: usize,
+    /// The number of the batch's first call (raw idempotency keys stay fresh).
+    pub offset: usize,
+}
+
+/// The batches of an interleaved run: a warm-up batch of each client, then `plan.batches`
+/// pairs, raw first in even pairs and the SDK first in odd ones.
+pub(crate) fn turns(plan: &Plan) -> Vec<Turn> {
+    let mut turns = Vec::new();
+    let mut offset = 0;
+    let mut push = |sdk, pair, calls| {
+        turns.push(Turn {
+            sdk,
+            pair,
+            calls,
+            offset,
+        });
+        offset += calls;
+    };
+    push(false, None, plan.warmup);
+    push(true, None, plan.warmup);
+    for pair in 0..plan.batches {
+        let sdk_first = pair % 2 == 1;
+        push(sdk_first, Some(pair), plan.calls);
+        push(!sdk_first, Some(pair), plan.calls);
+    }
+    turns
+}
+
+/// The batch times of an interleaved run, as they come.
+#[derive(Default)]
+pub(crate) struct Batches {
+    outcome: Outcome,
+}
+
+impl Batches {
+    pub(crate) fn record(&mut self, turn: Turn, seconds: f64, errors: usize) {
+        if turn.pair.is_none() {
+            return;
+        }
+        let times = if turn.sdk {
+            &mut self.outcome.batch_sdk_s
+        } else {
+            &mut self.outcome.batch_raw_s
+        };
+        times.push(seconds);
+        self.outcome.errors += errors;
+        self.outcome.calls += turn.calls;
+        self.outcome.seconds += seconds;
+    }
+
+    pub(crate) fn finish(mut self) -> Outcome {
+        self.outcome.peak_rss_kib = rss::peak_kib();
+        self.outcome
+    }
 }
 
 /// What one run measured.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Outcome {
     /// Calls that succeeded in the measured part.
     pub calls: usize,
@@ -92,6 +162,12 @@ pub struct Outcome {
     pub base_rss_kib: u64,
     /// Highest resident set seen while every call was in flight (in-flight runs), KiB.
     pub in_flight_rss_kib: u64,
+    /// Interleaved runs: each pair's raw batch time, seconds.
+    #[serde(default)]
+    pub batch_raw_s: Vec<f64>,
+    /// Interleaved runs: each pair's SDK batch time, seconds (same pair order).
+    #[serde(default)]
+    pub batch_sdk_s: Vec<f64>,
 }
 
 /// The request the core builds, to be replayed by the raw clients.
@@ -196,5 +272,6 @@ fn outcome(tally: Tally, seconds: f64, base_rss_kib: u64, in_flight_rss_kib: u64
         peak_rss_kib: rss::peak_kib(),
         base_rss_kib,
         in_flight_rss_kib,
+        ..Outcome::default()
     }
 }

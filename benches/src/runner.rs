@@ -48,6 +48,10 @@ pub struct Comparison {
     pub raw: Vec<Outcome>,
     /// Each round's SDK outcome, in the same order.
     pub sdk: Vec<Outcome>,
+    /// The interleaved run: both clients in one process, in alternating short batches; the
+    /// ratio and its verdict come from its per-batch ratios.
+    #[serde(default)]
+    pub interleaved: Option<Outcome>,
 }
 
 /// The in-flight memory runs.
@@ -150,6 +154,8 @@ pub fn all(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         others.push(("PostgreSQL".to_owned(), postgres_command, Err(why)));
     }
 
+    let mut machine = machine;
+    machine.push(("1-minute load average at end".to_owned(), load_average()));
     let results = Results {
         machine,
         criterion,
@@ -254,10 +260,7 @@ fn machine() -> Vec<(String, String)> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_owned());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".to_owned());
+    let load = load_average();
     [
         ("date", external::tool_version("date", "-u")),
         ("CPU", model),
@@ -269,6 +272,14 @@ fn machine() -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
+}
+
+/// The 1-minute load average: how busy the shared machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// A mock on loopback for the load runs.
@@ -342,12 +353,30 @@ fn load_comparisons(
             calls,
             warmup,
             in_flight: false,
+            batches: 0,
         };
+        // Short batches, alternating SDK and raw within one process: the machine's drift
+        // over a run touches both alike, and each pair gives one ratio.
+        let (batch, pairs) = if concurrency == 1 {
+            (250, 30)
+        } else {
+            (640, 16)
+        };
+        say(&format!(
+            "{client}, {concurrency} at once: {pairs} interleaved batch pairs"
+        ));
+        let interleaved = child(&Plan {
+            calls: batch / scale,
+            warmup: batch / scale,
+            batches: if quick { 2 } else { pairs },
+            ..plan(sdk)
+        })?;
         let mut comparison = Comparison {
             client: client.to_owned(),
             concurrency,
             raw: Vec::new(),
             sdk: Vec::new(),
+            interleaved: Some(interleaved),
         };
         for round in 0..rounds {
             say(&format!(
@@ -405,6 +434,7 @@ fn in_flight(quick: bool) -> Result<InFlight, String> {
             calls,
             warmup: 0,
             in_flight: true,
+            batches: 0,
         };
         let stop = Arc::new(AtomicBool::new(false));
         let (outcome, held) = std::thread::scope(|scope| {

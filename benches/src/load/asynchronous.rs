@@ -80,14 +80,28 @@ pub(super) fn run(
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let client = match plan.variant {
-            Variant::TokioSdk => AsyncClient::Sdk(molam_tokio::Client::new(config)?),
-            _ => AsyncClient::Raw(raw_hyper(&config)?, template),
+        let build = |variant| -> Result<AsyncClient, Box<dyn std::error::Error>> {
+            Ok(match variant {
+                Variant::TokioSdk => AsyncClient::Sdk(molam_tokio::Client::new(config.clone())?),
+                _ => AsyncClient::Raw(raw_hyper(&config)?, template.clone()),
+            })
         };
+        let workers = plan.concurrency.max(1);
+        if plan.batches > 0 {
+            let (sdk, raw) = (build(Variant::TokioSdk)?, build(Variant::TokioRaw)?);
+            let mut batches = super::Batches::default();
+            for turn in super::turns(plan) {
+                let client = if turn.sdk { &sdk } else { &raw };
+                let started = Instant::now();
+                let tally = phase(client, workers, turn.calls, turn.offset).await;
+                batches.record(turn, started.elapsed().as_secs_f64(), tally.errors);
+            }
+            return Ok(batches.finish());
+        }
+        let client = build(plan.variant)?;
         if plan.in_flight {
             return in_flight(plan, client).await;
         }
-        let workers = plan.concurrency.max(1);
         phase(&client, workers, plan.warmup, 0).await;
         let base = rss::current_kib();
         let started = Instant::now();

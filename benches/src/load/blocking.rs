@@ -57,52 +57,69 @@ impl BlockingClient {
     }
 }
 
+fn client(
+    variant: Variant,
+    config: &Config,
+    template: &Arc<Template>,
+) -> Result<BlockingClient, Box<dyn std::error::Error>> {
+    Ok(match variant {
+        Variant::BlockingSdk => BlockingClient::Sdk(molam_blocking::Client::new(config.clone())?),
+        _ => BlockingClient::Raw(raw_agent(config), template.clone()),
+    })
+}
+
 pub(super) fn run(
     plan: &Plan,
     config: Config,
     template: Arc<Template>,
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
-    let client = match plan.variant {
-        Variant::BlockingSdk => BlockingClient::Sdk(molam_blocking::Client::new(config)?),
-        _ => BlockingClient::Raw(raw_agent(&config), template),
-    };
-    let client = &client;
     let workers = plan.concurrency.max(1);
-    let next = AtomicUsize::new(0);
-    let tally = Mutex::new(Tally::default());
-    let run_phase = |count: usize, offset: usize, measure: bool| {
-        next.store(0, Ordering::Relaxed);
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    let mut mine = Tally::default();
-                    loop {
-                        let n = next.fetch_add(1, Ordering::Relaxed);
-                        if n >= count {
-                            break;
-                        }
-                        let started = Instant::now();
-                        let ok = client.call(offset + n);
-                        if ok {
-                            mine.latencies.push(started.elapsed());
-                        } else {
-                            mine.errors += 1;
-                        }
-                    }
-                    if measure {
-                        let mut all = tally.lock().unwrap_or_else(|e| e.into_inner());
-                        all.latencies.extend(mine.latencies);
-                        all.errors += mine.errors;
-                    }
-                });
-            }
-        });
-    };
-    run_phase(plan.warmup, 0, false);
+    if plan.batches > 0 {
+        let sdk = client(Variant::BlockingSdk, &config, &template)?;
+        let raw = client(Variant::BlockingRaw, &config, &template)?;
+        let mut batches = super::Batches::default();
+        for turn in super::turns(plan) {
+            let client = if turn.sdk { &sdk } else { &raw };
+            let started = Instant::now();
+            let tally = phase(client, workers, turn.calls, turn.offset);
+            batches.record(turn, started.elapsed().as_secs_f64(), tally.errors);
+        }
+        return Ok(batches.finish());
+    }
+    let client = client(plan.variant, &config, &template)?;
+    phase(&client, workers, plan.warmup, 0);
     let base = rss::current_kib();
     let started = Instant::now();
-    run_phase(plan.calls, plan.warmup, true);
+    let tally = phase(&client, workers, plan.calls, plan.warmup);
     let seconds = started.elapsed().as_secs_f64();
-    let tally = tally.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(outcome(tally, seconds, base, 0))
+}
+
+/// `count` calls over `workers` threads pulling from one counter.
+fn phase(client: &BlockingClient, workers: usize, count: usize, offset: usize) -> Tally {
+    let next = AtomicUsize::new(0);
+    let tally = Mutex::new(Tally::default());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut mine = Tally::default();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= count {
+                        break;
+                    }
+                    let started = Instant::now();
+                    if client.call(offset + n) {
+                        mine.latencies.push(started.elapsed());
+                    } else {
+                        mine.errors += 1;
+                    }
+                }
+                let mut all = tally.lock().unwrap_or_else(|e| e.into_inner());
+                all.latencies.extend(mine.latencies);
+                all.errors += mine.errors;
+            });
+        }
+    });
+    tally.into_inner().unwrap_or_else(|e| e.into_inner())
 }
