@@ -4,6 +4,12 @@
 //! [`http::Request`] values, interprets [`http::Response`] values into typed results or
 //! errors, and decides retries as a state machine. It does no I/O, reads no clock and
 //! gathers no randomness: shells hand in the time, the random bytes and the transport.
+//!
+//! How a call behaves — claiming its idempotency key in a durable store, attempts and their
+//! retries, replays, settling the claim, unknown outcomes — is decided in one place, the
+//! [`exchange`] state machine (its module docs have the diagram). [`drive`] runs it over any
+//! HTTP client, blocking or async; the client shells use [`drive`] too, and get their builder
+//! and endpoint handles from [`shell`].
 #![forbid(unsafe_code)]
 
 pub mod account;
