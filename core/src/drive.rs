@@ -294,6 +294,9 @@ mod trace {
 
         pub(super) fn finish<T>(&self, result: &Result<ApiResponse<T>, Error>, now: Duration) {
             let span = &self.0;
+            if span.is_disabled() {
+                return;
+            }
             match result {
                 Ok(answer) => {
                     let meta = answer.meta();
