@@ -18,6 +18,7 @@ use molam_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, LockToken, RecordState, StoreFuture, StoredResponse,
     RECORD_TTL,
 };
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 
 use crate::error::Error;
@@ -27,6 +28,41 @@ use crate::sql;
 /// How often a claim starts over when the record it conflicted with vanished before it could
 /// be locked (deleted by `release` or cleanup in between).
 pub(crate) const CLAIM_ROUNDS: usize = 3;
+
+/// How many times a store operation runs when the connection under it is lost (the server
+/// ended the backend, or the socket broke): the first run and three more, each on a connection
+/// taken afresh from the pool (which may itself be one the server has just ended, not yet seen
+/// closed by the pool). See [`connection_lost`].
+pub(crate) const CONNECTION_ATTEMPTS: u32 = 4;
+
+/// The pause before each further attempt (10, 20, 40 ms): long enough for the pool to see the
+/// ended sessions closed, so that it hands out a live connection rather than another dead one.
+pub(crate) const RECONNECT: crate::Backoff = crate::Backoff {
+    base: std::time::Duration::from_millis(10),
+    max: std::time::Duration::from_millis(40),
+};
+
+/// Whether an error means the connection was lost rather than the statement refused: the
+/// operation may then run again on another pooled connection. Every operation is safe to run
+/// again: `complete` and `release` only touch the claim held with their token, and a claim
+/// whose commit reached the database but whose answer was lost finds its own record again by
+/// its token ([`sql::IDEMPOTENCY_INSERT`]), so it never lets a second request go out while the
+/// first is in flight. Without this, a backend ended between the API's answer and `complete`
+/// left the key in progress until its lease ran out, and every retry of it was a conflict.
+pub(crate) fn connection_lost(error: &Error) -> bool {
+    let database = match error {
+        Error::Database(e) => e,
+        Error::Pool(deadpool_postgres::PoolError::Backend(e)) => e,
+        _ => return false,
+    };
+    database.is_closed()
+        || database.code().is_some_and(|code| {
+            *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::CRASH_SHUTDOWN
+                || *code == SqlState::CANNOT_CONNECT_NOW
+        })
+        || std::error::Error::source(database).is_some_and(|s| s.is::<std::io::Error>())
+}
 
 type Param<'a> = &'a (dyn ToSql + Sync);
 
@@ -236,6 +272,22 @@ impl PgIdempotencyStore {
         &self,
         request: &ClaimRequest<'_>,
     ) -> Result<Result<Claim, IdempotencyError>, Error> {
+        let mut attempt = 1;
+        loop {
+            match self.claim_once(request).await {
+                Err(e) if attempt < CONNECTION_ATTEMPTS && connection_lost(&e) => {
+                    tokio::time::sleep(RECONNECT.delay(attempt)).await;
+                    attempt += 1;
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    async fn claim_once(
+        &self,
+        request: &ClaimRequest<'_>,
+    ) -> Result<Result<Claim, IdempotencyError>, Error> {
         let args = ClaimArgs::new(request);
         let proceed = Ok(Claim::Proceed {
             token: request.token,
@@ -277,6 +329,25 @@ impl PgIdempotencyStore {
         token: &LockToken,
         response: &StoredResponse,
     ) -> Result<(), Error> {
+        let mut attempt = 1;
+        loop {
+            match self.complete_once(scope, key, token, response).await {
+                Err(e) if attempt < CONNECTION_ATTEMPTS && connection_lost(&e) => {
+                    tokio::time::sleep(RECONNECT.delay(attempt)).await;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn complete_once(
+        &self,
+        scope: &str,
+        key: &IdempotencyKey,
+        token: &LockToken,
+        response: &StoredResponse,
+    ) -> Result<(), Error> {
         let client = self.pool.get().await?;
         match CompleteArgs::new(scope, key, token, response)? {
             Some(args) => {
@@ -300,12 +371,24 @@ impl PgIdempotencyStore {
         key: &IdempotencyKey,
         token: &LockToken,
     ) -> Result<(), Error> {
-        let client = self.pool.get().await?;
         let token = token.to_i64();
-        client
-            .execute(sql::IDEMPOTENCY_RELEASE, &[&scope, &key.as_str(), &token])
-            .await?;
-        Ok(())
+        let mut attempt = 1;
+        loop {
+            let run = async {
+                let client = self.pool.get().await?;
+                client
+                    .execute(sql::IDEMPOTENCY_RELEASE, &[&scope, &key.as_str(), &token])
+                    .await?;
+                Ok(())
+            };
+            match run.await {
+                Err(e) if attempt < CONNECTION_ATTEMPTS && connection_lost(&e) => {
+                    tokio::time::sleep(RECONNECT.delay(attempt)).await;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
     }
 }
 

@@ -27,13 +27,18 @@ pub(crate) const RECORD_MIGRATION: &str =
 // ---- server_idempotency ----
 
 /// Claims a free key: scope, key, method, path, fingerprint, token, lease ms, retention ms.
-/// Returns a row when the key was free, none when a record exists already.
+/// Returns a row when the key was free, none when a record exists already. A record in
+/// progress under this very token is this claim's own, committed by an earlier run whose
+/// answer the connection lost: it is returned too, so the claim can run again safely (a token
+/// is drawn afresh for every claim; see `crate::idempotency::connection_lost`).
 pub(crate) const IDEMPOTENCY_INSERT: &str = "INSERT INTO server_idempotency \
      (scope, key, method, path, fingerprint, state, lock_token, locked_until, expires_at) \
      VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, \
              now() + $7::bigint * interval '1 millisecond', \
              now() + greatest($7::bigint, $8::bigint) * interval '1 millisecond') \
-     ON CONFLICT (scope, key) DO NOTHING \
+     ON CONFLICT (scope, key) DO UPDATE SET lock_token = EXCLUDED.lock_token \
+     WHERE server_idempotency.state = 'in_progress' \
+       AND server_idempotency.lock_token = EXCLUDED.lock_token \
      RETURNING id";
 
 /// Locks an existing record (scope, key) for the rest of the transaction and reads what

@@ -8,7 +8,10 @@ use molam_core::idempotency::{
 
 use super::pool::BlockingPool;
 use crate::error::Error;
-use crate::idempotency::{after_lock, vanished, AfterLock, ClaimArgs, CompleteArgs, CLAIM_ROUNDS};
+use crate::idempotency::{
+    after_lock, connection_lost, vanished, AfterLock, ClaimArgs, CompleteArgs, CLAIM_ROUNDS,
+    CONNECTION_ATTEMPTS, RECONNECT,
+};
 use crate::sql;
 
 /// The PostgreSQL idempotency store for the blocking client. Same contract, same clock (the
@@ -33,7 +36,32 @@ impl PgBlockingIdempotencyStore {
         PgBlockingIdempotencyStore { pool }
     }
 
+    /// Runs `operation` again on a fresh pooled connection when the connection under it was
+    /// lost (see `crate::idempotency::connection_lost`: every operation here is safe to rerun).
+    fn on_connection<T>(
+        &self,
+        mut operation: impl FnMut() -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut attempt = 1;
+        loop {
+            match operation() {
+                Err(e) if attempt < CONNECTION_ATTEMPTS && connection_lost(&e) => {
+                    std::thread::sleep(RECONNECT.delay(attempt));
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
     fn claim_key(
+        &self,
+        request: &ClaimRequest<'_>,
+    ) -> Result<Result<Claim, IdempotencyError>, Error> {
+        self.on_connection(|| self.claim_once(request))
+    }
+
+    fn claim_once(
         &self,
         request: &ClaimRequest<'_>,
     ) -> Result<Result<Claim, IdempotencyError>, Error> {
@@ -77,10 +105,12 @@ impl PgBlockingIdempotencyStore {
         token: &LockToken,
     ) -> Result<(), Error> {
         let token = token.to_i64();
-        self.pool
-            .get()?
-            .execute(sql::IDEMPOTENCY_RELEASE, &[&scope, &key.as_str(), &token])?;
-        Ok(())
+        self.on_connection(|| {
+            self.pool
+                .get()?
+                .execute(sql::IDEMPOTENCY_RELEASE, &[&scope, &key.as_str(), &token])?;
+            Ok(())
+        })
     }
 }
 
@@ -99,13 +129,12 @@ impl IdempotencyStore for PgBlockingIdempotencyStore {
         _now_ms: i64,
     ) -> Result<(), IdempotencyError> {
         match CompleteArgs::new(scope, key, token, response)? {
-            Some(args) => {
-                let mut client = self.pool.get()?;
-                client
-                    .execute(sql::IDEMPOTENCY_COMPLETE, &args.params())
-                    .map_err(Error::from)?;
+            Some(args) => Ok(self.on_connection(|| {
+                self.pool
+                    .get()?
+                    .execute(sql::IDEMPOTENCY_COMPLETE, &args.params())?;
                 Ok(())
-            }
+            })?),
             None => Ok(self.release_key(scope, key, token)?),
         }
     }
