@@ -252,3 +252,140 @@ fn the_blocking_client_replays_from_the_blocking_postgres_store() {
     assert_eq!(mock.requests_to(CREATE), 1, "the replay sent nothing");
     drop(runtime);
 }
+
+/// A small xorshift generator: the test needs jitter, not quality, and no extra dependency.
+struct Jitter(u64);
+
+impl Jitter {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_hundred_creates_while_the_stores_backends_are_terminated_create_exactly_300() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+    const CREATES: usize = 300;
+    const CALLERS: usize = 6;
+    // A caller retries its own key a bounded number of times. A claim left in progress by a
+    // lost connection would answer "in progress" until its lease ran out (30 s and more), far
+    // beyond these attempts.
+    const ATTEMPTS: u32 = 20;
+
+    let Some(db) = TestDb::migrated().await else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let mock = Harness::start();
+    // The test pool's sessions carry the schema as their application name: only they are
+    // terminated, never another test's.
+    let store = Arc::new(PgIdempotencyStore::new(db.pool.clone()));
+    let client = Arc::new(process(&mock, &store));
+
+    let url = molam_postgres::testing::database_url();
+    let (killer, connection) =
+        molam_postgres::tokio_postgres::connect(&url, molam_postgres::tokio_postgres::NoTls)
+            .await
+            .expect("the terminating session connects");
+    tokio::spawn(connection);
+    let killer = Arc::new(killer);
+    let killer_for_count = killer.clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let terminated = Arc::new(AtomicU64::new(0));
+    let terminator = {
+        let (stop, terminated, app) = (stop.clone(), terminated.clone(), db.schema.clone());
+        tokio::spawn(async move {
+            let mut jitter = Jitter(u64::try_from(now_ms()).unwrap_or(1) | 1);
+            // One of the pool's backends, chosen at random, every 5 to 25 ms.
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(5 + jitter.below(20))).await;
+                let ended: i64 = killer
+                    .query_one(
+                        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) AS ended \
+                         FROM pg_stat_activity WHERE application_name = $1 \
+                         ORDER BY random() LIMIT 1) t WHERE ended",
+                        &[&app],
+                    )
+                    .await
+                    .expect("pg_terminate_backend runs")
+                    .get(0);
+                terminated.fetch_add(u64::try_from(ended).unwrap_or(0), Ordering::Relaxed);
+            }
+        })
+    };
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let caller_errors = Arc::new(AtomicU64::new(0));
+    let callers: Vec<_> = (0..CALLERS)
+        .map(|_| {
+            let (client, next, errors) = (client.clone(), next.clone(), caller_errors.clone());
+            tokio::spawn(async move {
+                let params = CreatePaymentIntent::new(1200, Currency::XOF);
+                let mut ids = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= CREATES {
+                        return ids;
+                    }
+                    let key = format!("fault-{n}:create");
+                    let mut attempt = 1;
+                    let id = loop {
+                        match client
+                            .with_options(keyed(&key))
+                            .payment_intents()
+                            .create(&params)
+                            .await
+                        {
+                            Ok(intent) => break intent.id.clone(),
+                            Err(_) if attempt < ATTEMPTS => {
+                                errors.fetch_add(1, Ordering::Relaxed);
+                                attempt += 1;
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                            Err(e) => panic!("{key} still failing after {ATTEMPTS} attempts: {e}"),
+                        }
+                    };
+                    ids.push(id);
+                }
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for caller in callers {
+        ids.extend(caller.await.expect("a caller finished"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    terminator.await.expect("the terminator stopped");
+
+    let terminated = terminated.load(Ordering::Relaxed);
+    let caller_errors = caller_errors.load(Ordering::Relaxed);
+    ids.sort();
+    ids.dedup();
+    println!(
+        "{CREATES} creates: {terminated} backends terminated, {caller_errors} calls failed \
+         and were retried by their caller, {} requests sent, {} intents created, {:.1} s",
+        mock.requests_to(CREATE),
+        mock.created("payment_intent"),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(terminated > 0, "the faults happened");
+    assert_eq!(ids.len(), CREATES, "one distinct intent per key");
+    assert_eq!(mock.created("payment_intent"), 300);
+    // Counted on the terminating session: the pool may still hold a session it ended.
+    let completed: i64 = killer_for_count
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM {}.server_idempotency WHERE state = 'completed'",
+                db.schema
+            ),
+            &[],
+        )
+        .await
+        .expect("the count runs")
+        .get(0);
+    assert_eq!(completed, 300, "no claim left in progress");
+}
