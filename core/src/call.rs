@@ -432,12 +432,7 @@ impl<T: DeserializeOwned> Call<T> {
                 .idempotency_key
                 .as_ref()
                 .map(IdempotencyKey::as_str);
-            let meta = response::meta(&response, self.attempts, key);
-            return Step::Done(
-                response::decode(&response)
-                    .map(|value| ApiResponse::new(value, meta))
-                    .map_err(Error::from),
-            );
+            return Step::Done(response::answer(response, self.attempts, key));
         }
         let api_error = response::api_error(&response);
         let should_retry = response::should_retry(response.headers());

@@ -132,22 +132,37 @@ pub fn endpoint(method: &http::Method, path_and_query: &str) -> &'static str {
     let path = path_and_query
         .split_once('?')
         .map_or(path_and_query, |(p, _)| p);
-    let matches = |template: &str| {
-        let mut got = path.split('/');
-        let mut want = template.split('/');
-        loop {
-            match (got.next(), want.next()) {
-                (None, None) => break true,
-                (Some(g), Some("{id}")) if !g.is_empty() => {}
-                (Some(g), Some(w)) if g == w => {}
-                _ => break false,
-            }
-        }
-    };
     ROUTES
         .iter()
-        .find(|(m, template, _)| method.as_str() == *m && matches(template))
+        .find(|(m, template, _)| method.as_str() == *m && route_matches(path, template))
         .map_or("other", |(_, _, label)| label)
+}
+
+/// Whether `path` fits `template`, where each `{id}` segment stands for one non-empty
+/// segment. Byte by byte, with no iterator of segments: every call is labelled when it is
+/// prepared, so this runs once per call, metrics recorder or not.
+fn route_matches(path: &str, template: &str) -> bool {
+    const ID: &[u8] = b"{id}";
+    let (path, template) = (path.as_bytes(), template.as_bytes());
+    let (mut p, mut t) = (0, 0);
+    while t < template.len() {
+        if template[t..].starts_with(ID) {
+            let start = p;
+            while p < path.len() && path[p] != b'/' {
+                p += 1;
+            }
+            if p == start {
+                return false;
+            }
+            t += ID.len();
+        } else if path.get(p) == Some(&template[t]) {
+            p += 1;
+            t += 1;
+        } else {
+            return false;
+        }
+    }
+    p == path.len()
 }
 
 /// How an attempt ended, as the `outcome` label of [`ATTEMPTS`].
@@ -416,6 +431,10 @@ mod tests {
             (Method::GET, "/v1/customers/cus_secret_1"),
             (Method::GET, "/v1/connect/payment_intents//confirm"),
             (Method::GET, "/__health"),
+            (Method::GET, "/v1/events/"),
+            (Method::GET, "/v1/connect/payment_intents/pi_1/"),
+            (Method::GET, "/v1/connect/payment_intent"),
+            (Method::GET, "/v1/connect/payment_intents_all"),
             (
                 Method::POST,
                 "/v1/connect/payment_intents/pi_1/confirm/extra",

@@ -55,7 +55,7 @@ pub struct ResponseMeta {
 /// A response body as received. Cheap to clone (shared). Its `Debug` shows only the length:
 /// bodies hold client secrets.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct RawBody(std::sync::Arc<[u8]>);
+pub struct RawBody(std::sync::Arc<Vec<u8>>);
 
 impl RawBody {
     /// The body's bytes.
@@ -66,7 +66,14 @@ impl RawBody {
 
 impl From<&[u8]> for RawBody {
     fn from(bytes: &[u8]) -> Self {
-        RawBody(bytes.into())
+        RawBody(std::sync::Arc::new(bytes.to_vec()))
+    }
+}
+
+impl From<Vec<u8>> for RawBody {
+    /// Takes the body over without copying it.
+    fn from(bytes: Vec<u8>) -> Self {
+        RawBody(std::sync::Arc::new(bytes))
     }
 }
 
@@ -301,16 +308,51 @@ pub fn interpret<T: DeserializeOwned>(
     Ok(ApiResponse::new(value, meta(response, 1, None)))
 }
 
+/// A decodable 2xx response as the call's answer, its body moved into
+/// [`ResponseMeta::raw_body`] rather than copied (the answer of every successful call).
+pub(crate) fn answer<T: DeserializeOwned>(
+    response: http::Response<Vec<u8>>,
+    attempts: u32,
+    idempotency_key: Option<&str>,
+) -> Result<ApiResponse<T>, Error> {
+    let value = decode(&response)?;
+    let (parts, body) = response.into_parts();
+    let meta = meta_of(
+        parts.status,
+        &parts.headers,
+        attempts,
+        idempotency_key,
+        RawBody::from(body),
+    );
+    Ok(ApiResponse::new(value, meta))
+}
+
 /// The [`ResponseMeta`] of a response.
 pub fn meta(
     response: &http::Response<Vec<u8>>,
     attempts: u32,
     idempotency_key: Option<&str>,
 ) -> ResponseMeta {
-    let replayed = idempotent_replayed(response.headers());
+    meta_of(
+        response.status(),
+        response.headers(),
+        attempts,
+        idempotency_key,
+        RawBody::from(response.body().as_slice()),
+    )
+}
+
+fn meta_of(
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    attempts: u32,
+    idempotency_key: Option<&str>,
+    raw_body: RawBody,
+) -> ResponseMeta {
+    let replayed = idempotent_replayed(headers);
     ResponseMeta {
-        status: response.status().as_u16(),
-        request_id: request_id(response.headers()),
+        status: status.as_u16(),
+        request_id: request_id(headers),
         idempotent_replayed: replayed,
         attempts,
         idempotency_key: idempotency_key.map(str::to_owned),
@@ -319,7 +361,7 @@ pub fn meta(
         } else {
             AnswerSource::Network
         },
-        raw_body: RawBody::from(response.body().as_slice()),
+        raw_body,
     }
 }
 
