@@ -5,8 +5,10 @@
 //! The raw clients send the very request the core builds — method, URL, headers and body
 //! taken from a `poll_request` of the same core client, with a fresh idempotency key of the
 //! same length per call — over a transport configured exactly as the SDK's, and decode the
-//! answer into the same `PaymentIntent` type. What is left is the SDK's own cost: the call
-//! state machine, UUID keys from the OS, tracing spans, timeouts, header interpretation.
+//! answer into the same `PaymentIntent` type. The SDK's arm passes one `CreatePaymentIntent`
+//! built once (the caller's data, as the raw arm's body is), which the SDK validates and
+//! serializes on every call. What is left is the SDK's own cost: validation and JSON, the
+//! call state machine, UUID keys from the OS, tracing spans, timeouts, header interpretation.
 
 mod asynchronous;
 mod blocking;
@@ -177,10 +179,15 @@ struct Template {
     body: Vec<u8>,
 }
 
-fn params() -> CreatePaymentIntent {
-    CreatePaymentIntent::new(2500, Currency::XOF)
-        .description("Order 1001")
-        .metadata_entry("order_id", "1001")
+/// The caller's data, built once like the raw arm's body: what the SDK's arm measures is
+/// validating and serializing it on every call, not the caller building it.
+fn params() -> &'static CreatePaymentIntent {
+    static PARAMS: std::sync::LazyLock<CreatePaymentIntent> = std::sync::LazyLock::new(|| {
+        CreatePaymentIntent::new(2500, Currency::XOF)
+            .description("Order 1001")
+            .metadata_entry("order_id", "1001")
+    });
+    &PARAMS
 }
 
 fn config(plan: &Plan) -> Result<Config, Box<dyn std::error::Error>> {
@@ -199,7 +206,7 @@ fn template(plan: &Plan, config: &Config) -> Result<Template, Box<dyn std::error
     );
     let mut call = core
         .payment_intents()
-        .create(&params(), &RequestOptions::new())?;
+        .create(params(), &RequestOptions::new())?;
     let request = call.poll_request(Duration::ZERO)?;
     Ok(Template {
         url: request.uri().to_string(),

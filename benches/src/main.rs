@@ -15,6 +15,10 @@
 //! `report` writes the markdown again from the last run's figures (kept in
 //! `target/molam-bench/results.json`), e.g. after editing `benches/NOTES.md`.
 //!
+//! `compare tokio|blocking [--concurrency N] [--pairs N]` runs only one client's interleaved
+//! SDK-vs-raw batches and prints the median ratio and its spread (no file): for iterating
+//! on a client's cost.
+//!
 //! `load` is the child side of one load run (a JSON plan in, a JSON outcome out); the
 //! runner calls it, a person seldom needs to.
 #![allow(clippy::unwrap_used)] // Only on values this program made itself.
@@ -32,6 +36,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: molam-bench all [--quick] [--rounds N] [--out PATH]\n       \
          molam-bench report [--out PATH]\n       \
+         molam-bench compare tokio|blocking [--concurrency N] [--pairs N]\n       \
          molam-bench load '<plan as JSON>'"
     );
     ExitCode::from(2)
@@ -78,6 +83,30 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     eprintln!("molam-bench report: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some("compare") => {
+            let tokio = match args.get(1).map(String::as_str) {
+                Some("tokio") => true,
+                Some("blocking") => false,
+                _ => return usage(),
+            };
+            let (mut concurrency, mut pairs) = (1, 150);
+            let mut rest = args[2..].iter();
+            while let Some(arg) = rest.next() {
+                let value = rest.next().and_then(|n| n.parse::<usize>().ok());
+                match (arg.as_str(), value) {
+                    ("--concurrency", Some(n)) if n > 0 => concurrency = n,
+                    ("--pairs", Some(n)) if n > 0 => pairs = n,
+                    _ => return usage(),
+                }
+            }
+            match runner::compare(tokio, concurrency, pairs) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("molam-bench compare: {error}");
                     ExitCode::FAILURE
                 }
             }

@@ -160,6 +160,11 @@ fn load_spread(c: &Comparison) -> String {
     )
 }
 
+/// The median batch ratio and its spread, as one line.
+pub fn ratio_and_spread(c: &Comparison) -> String {
+    format!("{:.3}, spread {}", load_ratio(c), load_spread(c))
+}
+
 fn load_limit(c: &Comparison) -> f64 {
     if c.concurrency == 1 {
         SEQUENTIAL
@@ -355,7 +360,9 @@ fn load_section(md: &mut String, results: &Results) {
          peak RSS is that client's alone). *raw* sends the very \
          request the core builds (method, URL, headers, body; a fresh idempotency key of the \
          same length per call) through a ureq `Agent` / hyper-util client configured exactly as \
-         the SDK's, and decodes the answer into the same `PaymentIntent`. Concurrent blocking \
+         the SDK's, and decodes the answer into the same `PaymentIntent`. *SDK* is handed one \
+         `CreatePaymentIntent` built once (the caller's data, as raw's body is), which it \
+         validates and serializes on every call. Concurrent blocking \
          calls are threads sharing one client; async calls are tasks on a 2-thread runtime.\n",
         results.rounds
     );

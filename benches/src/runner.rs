@@ -282,6 +282,49 @@ fn load_average() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// `molam-bench compare`: only the interleaved SDK-vs-raw run of one client at one
+/// concurrency, printed as the median and spread of its batch ratios (no file written). For
+/// iterating on the clients' cost; `all` is what writes `BENCHMARKS.md`.
+pub fn compare(
+    tokio: bool,
+    concurrency: usize,
+    pairs: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    LOAD_EXE
+        .set(std::env::current_exe()?)
+        .map_err(|_| "compare runs once")?;
+    let mock = start_mock(None)?;
+    let (sdk, client) = if tokio {
+        (Variant::TokioSdk, "tokio (hyper)")
+    } else {
+        (Variant::BlockingSdk, "blocking (ureq)")
+    };
+    let batch = if concurrency == 1 { 250 } else { 640 };
+    let interleaved = child(&Plan {
+        variant: sdk,
+        base_url: mock.base_url().to_owned(),
+        concurrency,
+        calls: batch,
+        warmup: batch,
+        in_flight: false,
+        batches: pairs,
+    })?;
+    mock.shutdown();
+    let comparison = Comparison {
+        client: client.to_owned(),
+        concurrency,
+        raw: Vec::new(),
+        sdk: Vec::new(),
+        interleaved: Some(interleaved),
+    };
+    println!(
+        "{client}, {concurrency} at once: SDK / raw {} (load average {})",
+        report::ratio_and_spread(&comparison),
+        load_average()
+    );
+    Ok(())
+}
+
 /// A mock on loopback for the load runs.
 fn start_mock(faults: Option<FaultConfig>) -> Result<MockServer, Box<dyn std::error::Error>> {
     let options = ServerOptions {
@@ -357,10 +400,12 @@ fn load_comparisons(
         };
         // Short batches, alternating SDK and raw within one process: the machine's drift
         // over a run touches both alike, and each pair gives one ratio.
+        // Enough pairs that the median moves by well under a percent between runs on an
+        // idle machine (a batch is a few tens of milliseconds).
         let (batch, pairs) = if concurrency == 1 {
-            (250, 30)
+            (250, 150)
         } else {
-            (640, 16)
+            (640, 60)
         };
         say(&format!(
             "{client}, {concurrency} at once: {pairs} interleaved batch pairs"

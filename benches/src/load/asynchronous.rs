@@ -53,7 +53,7 @@ enum AsyncClient {
 impl AsyncClient {
     async fn call(&self, n: usize) -> bool {
         match self {
-            AsyncClient::Sdk(client) => client.payment_intents().create(&params()).await.is_ok(),
+            AsyncClient::Sdk(client) => client.payment_intents().create(params()).await.is_ok(),
             AsyncClient::Raw(client, template) => {
                 let request = template.request(n).map(|b| Full::new(Bytes::from(b)));
                 let Ok(response) = client.request(request).await else {

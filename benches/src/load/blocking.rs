@@ -42,7 +42,7 @@ enum BlockingClient {
 impl BlockingClient {
     fn call(&self, n: usize) -> bool {
         match self {
-            BlockingClient::Sdk(client) => client.payment_intents().create(&params()).is_ok(),
+            BlockingClient::Sdk(client) => client.payment_intents().create(params()).is_ok(),
             BlockingClient::Raw(agent, template) => {
                 let Ok(response) = agent.run(template.request(n)) else {
                     return false;
