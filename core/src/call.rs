@@ -17,7 +17,7 @@
 //! `Molam-Attempt` number. No I/O, no clock, no randomness is touched here.
 
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -220,7 +220,13 @@ impl SharedState {
 pub(crate) struct CallParts {
     pub(crate) method: http::Method,
     pub(crate) uri: Result<http::Uri, Error>,
-    pub(crate) headers: HeaderMap,
+    /// The headers of every attempt (REFERENCE.md §1): the client's template for this kind of
+    /// request, shared by its calls. It holds a slot for the idempotency key and the attempt
+    /// number, which each attempt fills in its own copy, so that copy never grows.
+    pub(crate) headers: Arc<HeaderMap>,
+    /// Headers this call sets over the template (a per-request API key, account or version);
+    /// usually none.
+    pub(crate) overrides: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Vec<u8>,
     pub(crate) idempotency_key: Option<IdempotencyKey>,
     pub(crate) policy: RetryPolicy,
@@ -232,8 +238,9 @@ pub(crate) struct CallParts {
     /// Appended to a durable store's scope: the idempotency key space of this call's API key
     /// and account when they are not the client's own (see [`key_space`]).
     pub(crate) key_space: String,
-    /// The `endpoint` label of its metrics (a route template, or `other`).
-    pub(crate) endpoint: &'static str,
+    /// The `endpoint` label of its metrics (a route template, or `other`), worked out the
+    /// first time it is asked for: without the `metrics` feature, never.
+    pub(crate) endpoint: OnceLock<&'static str>,
 }
 
 /// The part of a durable store's scope that keeps idempotency keys apart per API key and
@@ -272,6 +279,7 @@ impl std::fmt::Debug for CallParts {
             .field("method", &self.method)
             .field("uri", &self.uri)
             .field("headers", &self.headers)
+            .field("overrides", &self.overrides)
             .field("body_len", &self.body.len())
             .field("idempotency_key", &self.idempotency_key)
             .field("policy", &self.policy)
@@ -298,13 +306,25 @@ pub enum Step<T> {
     },
 }
 
-const ATTEMPT_HEADER: HeaderName = HeaderName::from_static("molam-attempt");
+pub(crate) const ATTEMPT_HEADER: HeaderName = HeaderName::from_static("molam-attempt");
+pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// The `Molam-Attempt` value of attempt `n`: a static value for the first nine, which is
+/// every attempt of every call but an unusual retry policy's.
+fn attempt_value(n: u32) -> HeaderValue {
+    const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    match usize::try_from(n).ok().and_then(|i| DIGITS.get(i)) {
+        Some(digit) => HeaderValue::from_static(digit),
+        None => HeaderValue::from(n),
+    }
+}
 
 /// One logical API call (all its attempts). See the [module docs](self).
 #[derive(Debug)]
 #[must_use = "a Call does nothing until it is polled and driven"]
 pub struct Call<T> {
-    pub(crate) parts: CallParts,
+    /// Boxed: a call moves through every state of its exchange, and a pointer moves cheaply.
+    pub(crate) parts: Box<CallParts>,
     rng: Option<JitterRng>,
     attempts: u32,
     started: Option<Duration>,
@@ -314,7 +334,7 @@ pub struct Call<T> {
 impl<T: DeserializeOwned> Call<T> {
     pub(crate) fn new(parts: CallParts) -> Self {
         Call {
-            parts,
+            parts: Box::new(parts),
             rng: None,
             attempts: 0,
             started: None,
@@ -357,7 +377,10 @@ impl<T: DeserializeOwned> Call<T> {
 
     /// The `endpoint` label of this call's metrics: its route template, or `other`.
     pub fn endpoint(&self) -> &'static str {
-        self.parts.endpoint
+        let parts = &self.parts;
+        parts
+            .endpoint
+            .get_or_init(|| crate::metrics::endpoint(&parts.method, self.path_and_query()))
     }
 
     /// When the first attempt was asked for (`None` before it).
@@ -368,9 +391,12 @@ impl<T: DeserializeOwned> Call<T> {
     /// Counts the finished call in `molam_calls_total` and its time since the first attempt
     /// (zero if none was sent) in `molam_call_duration_seconds`.
     pub(crate) fn record_finish<U>(&self, result: &Result<U, Error>, now: Duration) {
+        if !crate::metrics::ENABLED {
+            return;
+        }
         let elapsed = now.saturating_sub(self.started.unwrap_or(now));
         crate::metrics::record_call(
-            self.parts.endpoint,
+            self.endpoint(),
             crate::metrics::call_outcome(result),
             elapsed,
         );
@@ -390,31 +416,59 @@ impl<T: DeserializeOwned> Call<T> {
         let mut request = http::Request::new(self.parts.body.clone());
         *request.method_mut() = self.parts.method.clone();
         *request.uri_mut() = uri;
-        *request.headers_mut() = self.parts.headers.clone();
-        request
-            .headers_mut()
-            .insert(ATTEMPT_HEADER, HeaderValue::from(self.attempts));
+        *request.headers_mut() = self.attempt_headers();
         Ok(request)
+    }
+
+    /// The headers of the attempt being made: a copy of the template (each slot already
+    /// there, so the copy is made at its final size) with the key and attempt number filled
+    /// in place, then this call's own headers set over it.
+    fn attempt_headers(&self) -> HeaderMap {
+        let parts = &self.parts;
+        let mut headers = HeaderMap::clone(&parts.headers);
+        // An idempotency key is printable ASCII, so always a valid header value.
+        let key = parts.idempotency_key.as_ref();
+        let mut key = key.and_then(|key| HeaderValue::from_str(key.as_str()).ok());
+        let mut attempt = Some(attempt_value(self.attempts));
+        let mut stray_slot = false;
+        // A scan of a few entries finds the slots without hashing their names.
+        for (name, value) in headers.iter_mut() {
+            if *name == IDEMPOTENCY_KEY {
+                match key.take() {
+                    Some(key) => *value = key,
+                    None => stray_slot = true,
+                }
+            } else if *name == ATTEMPT_HEADER {
+                if let Some(attempt) = attempt.take() {
+                    *value = attempt;
+                }
+            }
+        }
+        if stray_slot {
+            headers.remove(IDEMPOTENCY_KEY);
+        }
+        // Headers a template had no slot for.
+        if let Some(key) = key {
+            headers.insert(IDEMPOTENCY_KEY, key);
+        }
+        if let Some(attempt) = attempt {
+            headers.insert(ATTEMPT_HEADER, attempt);
+        }
+        for (name, value) in &parts.overrides {
+            headers.insert(name.clone(), value.clone());
+        }
+        headers
     }
 
     /// Feeds the outcome of the last request, received at `now`, and decides what follows.
     pub fn handle(
-        self,
+        mut self,
         outcome: Result<http::Response<Vec<u8>>, TransportError>,
         now: Duration,
     ) -> Step<T> {
-        crate::metrics::record_attempt(
-            self.parts.endpoint,
-            match &outcome {
-                Ok(response) => {
-                    crate::metrics::attempt_outcome(Some(response.status().as_u16()), false)
-                }
-                Err(error) => crate::metrics::attempt_outcome(
-                    None,
-                    error.kind == crate::error::TransportErrorKind::Timeout,
-                ),
-            },
-        );
+        if crate::metrics::ENABLED {
+            self.record_attempt(&outcome);
+        }
         let response = match outcome {
             Ok(response) => response,
             Err(error) => {
@@ -427,11 +481,12 @@ impl<T: DeserializeOwned> Call<T> {
         if response.status().is_success() {
             self.parts.shared.breaker().on_success();
             self.parts.shared.budget().on_success();
+            // The call ends here: its key moves into the answer's metadata.
             let key = self
                 .parts
                 .idempotency_key
-                .as_ref()
-                .map(IdempotencyKey::as_str);
+                .take()
+                .map(IdempotencyKey::into_string);
             return Step::Done(response::answer(response, self.attempts, key));
         }
         let api_error = response::api_error(&response);
@@ -449,6 +504,20 @@ impl<T: DeserializeOwned> Call<T> {
             }
             Verdict::Final | Verdict::Success => Step::Done(Err(api_error.into())),
         }
+    }
+
+    /// Counts the attempt just made in `molam_attempts_total`.
+    fn record_attempt(&self, outcome: &Result<http::Response<Vec<u8>>, TransportError>) {
+        let outcome = match outcome {
+            Ok(response) => {
+                crate::metrics::attempt_outcome(Some(response.status().as_u16()), false)
+            }
+            Err(error) => crate::metrics::attempt_outcome(
+                None,
+                error.kind == crate::error::TransportErrorKind::Timeout,
+            ),
+        };
+        crate::metrics::record_attempt(self.endpoint(), outcome);
     }
 
     fn retry_or_give_up(

@@ -3,13 +3,15 @@
 //! A shell wraps one [`Client`] and drives the [`Call`]s it prepares; the endpoint handles
 //! (`client.payment_intents()`, …) live in [`crate::api`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use serde::de::DeserializeOwned;
 
-use crate::call::{Call, CallParts, PreparedRequest, RequestOptions, SharedState};
+use crate::call::{
+    Call, CallParts, PreparedRequest, RequestOptions, SharedState, ATTEMPT_HEADER, IDEMPOTENCY_KEY,
+};
 use crate::config::Config;
 use crate::error::{Error, ParamError};
 use crate::idempotency::IdempotencyKey;
@@ -19,7 +21,6 @@ use crate::random::RandomSource;
 pub const DEFAULT_API_VERSION: &str = "2025-01-16";
 
 const MOLAM_VERSION: HeaderName = HeaderName::from_static("molam-version");
-const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The sans-IO Molam client. Cheap to clone; clones share the retry budget and breaker.
 ///
@@ -52,17 +53,40 @@ struct Inner {
     base: Result<(Scheme, Authority, String), Error>,
     random: Arc<dyn RandomSource>,
     shared: Arc<SharedState>,
-    base_headers: HeaderMap,
+    /// Every header of a request by whether it sends an idempotency key (a POST) and a body:
+    /// the client's (key, user agent, `Accept`, version, account), `Content-Type` on bodies,
+    /// and slots for the idempotency key and `Molam-Attempt`, which each attempt fills.
+    templates: [Arc<HeaderMap>; 4],
+}
+
+/// The index of the header template for a request with or without a key and a body.
+fn template_index(key: bool, body: bool) -> usize {
+    usize::from(key) * 2 + usize::from(body)
+}
+
+/// The headers common to a kind of request, built once per client. Each slot holds a
+/// placeholder that every attempt replaces (or removes, for a call without a key), so the
+/// copy an attempt makes never grows.
+fn template(base: &HeaderMap, key: bool, body: bool) -> Arc<HeaderMap> {
+    let mut headers = base.clone();
+    if body {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    if key {
+        headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_static("slot"));
+    }
+    headers.insert(ATTEMPT_HEADER, HeaderValue::from_static("1"));
+    Arc::new(headers)
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.inner.config)
-            .field(
-                "user_agent",
-                &self.inner.base_headers.get(header::USER_AGENT),
-            )
+            .field("user_agent", &self.user_agent())
             .finish_non_exhaustive()
     }
 }
@@ -92,13 +116,15 @@ impl Client {
         }
         let shared = Arc::new(SharedState::new(config.budget(), config.breaker()));
         let base = split_base(config.api_base());
+        let templates = [(false, false), (false, true), (true, false), (true, true)]
+            .map(|(key, body)| template(&base_headers, key, body));
         Client {
             inner: Arc::new(Inner {
                 config,
                 base,
                 random,
                 shared,
-                base_headers,
+                templates,
             }),
         }
     }
@@ -115,8 +141,7 @@ impl Client {
 
     /// The `User-Agent` this client sends.
     pub fn user_agent(&self) -> &str {
-        self.inner
-            .base_headers
+        self.inner.templates[0]
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
@@ -132,7 +157,6 @@ impl Client {
         options: &RequestOptions,
     ) -> Call<T> {
         let inner = &self.inner;
-        let endpoint = crate::metrics::endpoint(&request.method, &request.path_and_query);
         let uri = inner.base.clone().and_then(|(scheme, authority, prefix)| {
             let path_and_query = if prefix.is_empty() {
                 PathAndQuery::try_from(request.path_and_query)
@@ -146,7 +170,7 @@ impl Client {
                 .build()
                 .map_err(invalid_path)
         });
-        let mut headers = inner.base_headers.clone();
+        let mut overrides = Vec::new();
         let own_key = options
             .get_api_key()
             .filter(|key| *key != inner.config.api_key());
@@ -154,11 +178,11 @@ impl Client {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
                 .expect("a validated API key is printable ASCII, so a valid header value");
             value.set_sensitive(true);
-            headers.insert(header::AUTHORIZATION, value);
+            overrides.push((header::AUTHORIZATION, value));
         }
         let account = options.get_account().or(inner.config.account());
         if let Some(account) = options.get_account() {
-            headers.insert(crate::account::ACCOUNT_HEADER, account.header_value());
+            overrides.push((crate::account::ACCOUNT_HEADER, account.header_value()));
         }
         let key_space = crate::call::key_space(
             own_key.map(crate::config::ApiKey::expose_secret),
@@ -167,14 +191,8 @@ impl Client {
         if let Some(version) = options.get_api_version() {
             // Validated by RequestOptions::api_version.
             if let Ok(value) = HeaderValue::from_str(version) {
-                headers.insert(MOLAM_VERSION, value);
+                overrides.push((MOLAM_VERSION, value));
             }
-        }
-        if request.body.is_some() {
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
         }
         let idempotency_key = (request.method == http::Method::POST).then(|| {
             options.get_idempotency_key().cloned().unwrap_or_else(|| {
@@ -183,11 +201,7 @@ impl Client {
                 IdempotencyKey::from_random_bytes(bytes)
             })
         });
-        if let Some(key) = &idempotency_key {
-            if let Ok(value) = HeaderValue::from_str(key.as_str()) {
-                headers.insert(IDEMPOTENCY_KEY, value);
-            }
-        }
+        let template = template_index(idempotency_key.is_some(), request.body.is_some());
         let mut policy = inner.config.retry_policy().clone();
         if let Some(max_attempts) = options.get_max_attempts() {
             policy.max_attempts = max_attempts.max(1);
@@ -195,7 +209,8 @@ impl Client {
         Call::new(CallParts {
             method: request.method,
             uri,
-            headers,
+            headers: inner.templates[template].clone(),
+            overrides,
             body: request.body.unwrap_or_default(),
             idempotency_key,
             policy,
@@ -203,7 +218,7 @@ impl Client {
             shared: inner.shared.clone(),
             random: inner.random.clone(),
             key_space,
-            endpoint,
+            endpoint: OnceLock::new(),
         })
     }
 }

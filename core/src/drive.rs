@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 
 use crate::call::Call;
 use crate::error::{Error, TransportError};
-use crate::exchange::{Action, Exchange};
+use crate::exchange::{Action, AwaitClaim, AwaitStore, Exchange};
 use crate::idempotency::{AsyncIdempotencyStore, Claim, IdempotencyStore};
 use crate::response::ApiResponse;
 
@@ -103,7 +103,7 @@ where
     W: FnMut(Duration),
     C: FnMut() -> Duration,
 {
-    let span = trace::CallSpan::new(&call, now());
+    let span = trace::CallSpan::new(&call, &mut now);
     let _entered = span.enter();
     let mut exchange = Exchange::new(call, durable.as_ref().map(|d| d.scope));
     let result = loop {
@@ -122,9 +122,9 @@ where
                 timeout,
                 next,
             } => {
-                let attempt = trace::Attempt::new(next.attempt(), now());
+                let attempt = trace::Attempt::new(next.attempt(), &mut now);
                 let outcome = attempt.in_scope(|| send(request, timeout));
-                attempt.finish(&outcome, now());
+                attempt.finish(&outcome, &mut now);
                 next.handle_response(outcome, now())
             }
             Action::Sleep { wait, next } => {
@@ -142,12 +142,14 @@ where
             Action::Done(result) => break result,
         }
     };
-    span.finish(&result, now());
+    span.finish(&result, &mut now);
     result
 }
 
 /// Drives `call` to its end, async, on any runtime: the same as [`run_with`], with `send`,
-/// `sleep` and the store returning futures. The future is `Send` when they are.
+/// `sleep` and the store returning futures. The future is `Send` when they are, and small:
+/// while a request is out it holds that request's future and the exchange's next step, not
+/// the call's request or result (molam-tokio boxes it once per call, in under 1 KiB).
 ///
 /// ```
 /// # use std::{sync::Arc, time::Duration};
@@ -185,13 +187,13 @@ where
 /// assert_eq!(again.meta().source, molam_core::response::AnswerSource::Store);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub async fn run_async<T, S, SF, W, WF, C>(
+pub fn run_async<'a, T, S, SF, W, WF, C>(
     call: Call<T>,
-    durable: Option<Durable<'_, dyn AsyncIdempotencyStore>>,
+    durable: Option<Durable<'a, dyn AsyncIdempotencyStore>>,
     mut send: S,
     mut sleep: W,
     mut now: C,
-) -> Result<ApiResponse<T>, Error>
+) -> impl Future<Output = Result<ApiResponse<T>, Error>> + use<'a, T, S, SF, W, WF, C>
 where
     T: DeserializeOwned,
     S: FnMut(http::Request<Vec<u8>>, Duration) -> SF,
@@ -200,50 +202,76 @@ where
     WF: Future<Output = ()>,
     C: FnMut() -> Duration,
 {
-    let span = trace::CallSpan::new(&call, now());
-    let mut exchange = Exchange::new(call, durable.as_ref().map(|d| d.scope));
-    let result = span
-        .instrument(async {
-            loop {
-                exchange = match exchange.poll(now()) {
-                    Action::Claim(claim) => {
-                        let answer = match &durable {
-                            Some(d) => d.store.claim(&claim.request((d.unix_ms)())).await,
-                            None => Ok(Claim::Proceed {
-                                token: claim.token(),
-                            }),
-                        };
-                        claim.handle_claim(answer)
-                    }
-                    Action::Send {
-                        request,
-                        timeout,
-                        next,
-                    } => {
-                        let attempt = trace::Attempt::new(next.attempt(), now());
-                        let outcome = attempt.instrument(send(request, timeout)).await;
-                        attempt.finish(&outcome, now());
-                        next.handle_response(outcome, now())
-                    }
-                    Action::Sleep { wait, next } => {
-                        trace::retrying(wait);
-                        sleep(wait).await;
-                        next
-                    }
-                    Action::Store(store) => {
-                        let settled = match &durable {
-                            Some(d) => store.apply_async(d.store, (d.unix_ms)()).await,
-                            None => Ok(()),
-                        };
-                        trace::settled(store.handle_stored(settled))
-                    }
-                    Action::Done(result) => break result,
+    let span = trace::CallSpan::new(&call, &mut now);
+    let exchange = Exchange::new(call, durable.as_ref().map(|d| d.scope));
+    // One async block, whose state is kept small: what a call holds while its request is out
+    // is the request's future and the exchange's next step, nothing more (the shells box
+    // this future, once per call).
+    span.clone().instrument(async move {
+        let mut turn = Turn::Poll(exchange);
+        let result = loop {
+            let exchange = match turn {
+                Turn::Poll(exchange) => exchange,
+                Turn::Claim(claim) => {
+                    let answer = match &durable {
+                        Some(d) => d.store.claim(&claim.request((d.unix_ms)())).await,
+                        None => Ok(Claim::Proceed {
+                            token: claim.token(),
+                        }),
+                    };
+                    claim.handle_claim(answer)
                 }
-            }
-        })
-        .await;
-    span.finish(&result, now());
-    result
+                Turn::Sleep(wait, next) => {
+                    trace::retrying(wait);
+                    sleep(wait).await;
+                    next
+                }
+                Turn::Store(store) => {
+                    let settled = match &durable {
+                        Some(d) => store.apply_async(d.store, (d.unix_ms)()).await,
+                        None => Ok(()),
+                    };
+                    trace::settled(store.handle_stored(settled))
+                }
+            };
+            // The action is taken apart in this one statement, with no await in it: the
+            // action (large: it may carry the result) is never part of the future's state.
+            let (request, timeout, next) = match exchange.poll(now()) {
+                Action::Send {
+                    request,
+                    timeout,
+                    next,
+                } => (request, timeout, next),
+                Action::Done(result) => break result,
+                Action::Claim(claim) => {
+                    turn = Turn::Claim(claim);
+                    continue;
+                }
+                Action::Sleep { wait, next } => {
+                    turn = Turn::Sleep(wait, next);
+                    continue;
+                }
+                Action::Store(store) => {
+                    turn = Turn::Store(store);
+                    continue;
+                }
+            };
+            let attempt = trace::Attempt::new(next.attempt(), &mut now);
+            let outcome = attempt.instrument(send(request, timeout)).await;
+            attempt.finish(&outcome, &mut now);
+            turn = Turn::Poll(next.handle_response(outcome, now()));
+        };
+        span.finish(&result, &mut now);
+        result
+    })
+}
+
+/// What the async driver does next: poll the exchange, or first wait on the store or time.
+enum Turn<T> {
+    Poll(Exchange<T>),
+    Claim(AwaitClaim<T>),
+    Sleep(Duration, Exchange<T>),
+    Store(AwaitStore<T>),
 }
 
 /// The `molam.call` and `molam.attempt` spans, with the `tracing` feature.
@@ -264,16 +292,23 @@ mod trace {
         u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
     }
 
+    #[derive(Clone)]
     pub(super) struct CallSpan(Span, Duration);
 
     impl CallSpan {
-        pub(super) fn new<T: serde::de::DeserializeOwned>(call: &Call<T>, now: Duration) -> Self {
-            let path = call.path_and_query();
-            let path = path.split_once('?').map_or(path, |(p, _)| p);
+        /// The clock is read only for a span a subscriber wants.
+        pub(super) fn new<T: serde::de::DeserializeOwned>(
+            call: &Call<T>,
+            now: &mut impl FnMut() -> Duration,
+        ) -> Self {
+            let path = || {
+                let path = call.path_and_query();
+                path.split_once('?').map_or(path, |(p, _)| p)
+            };
             let span = tracing::info_span!(
                 "molam.call",
                 "http.request.method" = %call.method(),
-                "url.path" = path,
+                "url.path" = path(),
                 "molam.idempotency_key" = call.idempotency_key().map(|k| k.as_str()),
                 "molam.attempts" = Empty,
                 "molam.source" = Empty,
@@ -281,18 +316,27 @@ mod trace {
                 "molam.request_id" = Empty,
                 "elapsed_ms" = Empty,
             );
-            CallSpan(span, now)
+            let started = if span.is_disabled() {
+                Duration::ZERO
+            } else {
+                now()
+            };
+            CallSpan(span, started)
         }
 
         pub(super) fn enter(&self) -> tracing::span::Entered<'_> {
             self.0.enter()
         }
 
-        pub(super) fn instrument<F: Future>(&self, f: F) -> impl Future<Output = F::Output> {
-            f.instrument(self.0.clone())
+        pub(super) fn instrument<F: Future>(self, f: F) -> impl Future<Output = F::Output> {
+            f.instrument(self.0)
         }
 
-        pub(super) fn finish<T>(&self, result: &Result<ApiResponse<T>, Error>, now: Duration) {
+        pub(super) fn finish<T>(
+            &self,
+            result: &Result<ApiResponse<T>, Error>,
+            now: &mut impl FnMut() -> Duration,
+        ) {
             let span = &self.0;
             if span.is_disabled() {
                 return;
@@ -310,14 +354,15 @@ mod trace {
                     span.record("molam.request_id", error.request_id());
                 }
             }
-            span.record("elapsed_ms", millis(now.saturating_sub(self.1)));
+            span.record("elapsed_ms", millis(now().saturating_sub(self.1)));
         }
     }
 
     pub(super) struct Attempt(Span, Duration);
 
     impl Attempt {
-        pub(super) fn new(number: u32, now: Duration) -> Self {
+        /// The clock is read only for a span a subscriber wants.
+        pub(super) fn new(number: u32, now: &mut impl FnMut() -> Duration) -> Self {
             let span = tracing::debug_span!(
                 "molam.attempt",
                 "molam.attempt" = number,
@@ -325,7 +370,12 @@ mod trace {
                 "molam.request_id" = Empty,
                 "elapsed_ms" = Empty,
             );
-            Attempt(span, now)
+            let started = if span.is_disabled() {
+                Duration::ZERO
+            } else {
+                now()
+            };
+            Attempt(span, started)
         }
 
         pub(super) fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -339,7 +389,7 @@ mod trace {
         pub(super) fn finish(
             &self,
             outcome: &Result<http::Response<Vec<u8>>, TransportError>,
-            now: Duration,
+            now: &mut impl FnMut() -> Duration,
         ) {
             if self.0.is_disabled() {
                 return;
@@ -351,7 +401,7 @@ mod trace {
                     .record("molam.request_id", response::request_id(response.headers()));
             }
             self.0
-                .record("elapsed_ms", millis(now.saturating_sub(self.1)));
+                .record("elapsed_ms", millis(now().saturating_sub(self.1)));
         }
     }
 
@@ -380,13 +430,14 @@ mod trace {
     use crate::exchange::Exchange;
     use crate::response::ApiResponse;
 
+    #[derive(Clone)]
     pub(super) struct CallSpan;
 
     /// Stands for an entered span.
     pub(super) struct Entered;
 
     impl CallSpan {
-        pub(super) fn new<T>(_call: &Call<T>, _now: Duration) -> Self {
+        pub(super) fn new<T>(_call: &Call<T>, _now: &mut impl FnMut() -> Duration) -> Self {
             CallSpan
         }
 
@@ -394,17 +445,22 @@ mod trace {
             Entered
         }
 
-        pub(super) fn instrument<F: Future>(&self, f: F) -> F {
+        pub(super) fn instrument<F: Future>(self, f: F) -> F {
             f
         }
 
-        pub(super) fn finish<T>(&self, _result: &Result<ApiResponse<T>, Error>, _now: Duration) {}
+        pub(super) fn finish<T>(
+            &self,
+            _result: &Result<ApiResponse<T>, Error>,
+            _now: &mut impl FnMut() -> Duration,
+        ) {
+        }
     }
 
     pub(super) struct Attempt;
 
     impl Attempt {
-        pub(super) fn new(_number: u32, _now: Duration) -> Self {
+        pub(super) fn new(_number: u32, _now: &mut impl FnMut() -> Duration) -> Self {
             Attempt
         }
 
@@ -419,7 +475,7 @@ mod trace {
         pub(super) fn finish(
             &self,
             _outcome: &Result<http::Response<Vec<u8>>, TransportError>,
-            _now: Duration,
+            _now: &mut impl FnMut() -> Duration,
         ) {
         }
     }

@@ -93,12 +93,14 @@ pub struct Exchange<T> {
     state: State<T>,
 }
 
+// The large parts (the claim's plan, a claim's settlement) are boxed: an exchange moves at every step,
+// and a pointer moves cheaply.
 #[derive(Debug)]
 enum State<T> {
-    Claim(Call<T>, ClaimPlan),
+    Claim(Call<T>, Box<ClaimPlan>),
     Attempt(Attempting<T>),
     Wait(Attempting<T>, Duration),
-    Store(Held, Settle, Result<ApiResponse<T>, Error>),
+    Store(AwaitStore<T>),
     Done(Result<ApiResponse<T>, Error>),
 }
 
@@ -112,7 +114,7 @@ struct Attempting<T> {
 
 #[derive(Debug)]
 struct Held {
-    plan: ClaimPlan,
+    plan: Box<ClaimPlan>,
     token: LockToken,
 }
 
@@ -171,7 +173,7 @@ pub enum Action<T> {
 #[must_use = "the claim must be made and its answer handled"]
 pub struct AwaitClaim<T> {
     call: Call<T>,
-    plan: ClaimPlan,
+    plan: Box<ClaimPlan>,
     token: LockToken,
 }
 
@@ -186,6 +188,11 @@ pub struct AwaitResponse<T> {
 #[derive(Debug)]
 #[must_use = "the claim must be settled and the result handled"]
 pub struct AwaitStore<T> {
+    settling: Box<Settling<T>>,
+}
+
+#[derive(Debug)]
+struct Settling<T> {
     held: Held,
     settle: Settle,
     result: Result<ApiResponse<T>, Error>,
@@ -221,11 +228,7 @@ impl<T: DeserializeOwned> Exchange<T> {
                 },
             },
             State::Attempt(attempt) | State::Wait(attempt, _) => attempt.send(now),
-            State::Store(held, settle, result) => Action::Store(AwaitStore {
-                held,
-                settle,
-                result,
-            }),
+            State::Store(store) => Action::Store(store),
             State::Done(result) => Action::Done(result),
         }
     }
@@ -312,7 +315,7 @@ impl<T: DeserializeOwned> AwaitResponse<T> {
             _ => None,
         };
         let key = reached.then(|| call.idempotency_key().cloned()).flatten();
-        let endpoint = call.endpoint();
+        let endpoint = crate::metrics::ENABLED.then(|| call.endpoint());
         let started = call.started();
         match call.handle(outcome, now) {
             Step::Retry { call, wait } => Exchange {
@@ -327,11 +330,13 @@ impl<T: DeserializeOwned> AwaitResponse<T> {
             },
             Step::Done(result) => {
                 let result = result.map_err(|e| name_unknown(e, reached, key.as_ref()));
-                crate::metrics::record_call(
-                    endpoint,
-                    crate::metrics::call_outcome(&result),
-                    now.saturating_sub(started.unwrap_or(now)),
-                );
+                if let Some(endpoint) = endpoint {
+                    crate::metrics::record_call(
+                        endpoint,
+                        crate::metrics::call_outcome(&result),
+                        now.saturating_sub(started.unwrap_or(now)),
+                    );
+                }
                 finish(held, kept, result)
             }
         }
@@ -341,22 +346,22 @@ impl<T: DeserializeOwned> AwaitResponse<T> {
 impl<T> AwaitStore<T> {
     /// The key space of the held claim.
     pub fn scope(&self) -> &str {
-        &self.held.plan.scope
+        &self.settling.held.plan.scope
     }
 
     /// The idempotency key of the held claim.
     pub fn key(&self) -> &IdempotencyKey {
-        &self.held.plan.key
+        &self.settling.held.plan.key
     }
 
     /// The token the claim is held with.
     pub fn token(&self) -> &LockToken {
-        &self.held.token
+        &self.settling.held.token
     }
 
     /// The final answer to store, or `None` when the claim is to be released.
     pub fn completion(&self) -> Option<&StoredResponse> {
-        match &self.settle {
+        match &self.settling.settle {
             Settle::Complete(stored) => Some(stored),
             Settle::Release => None,
         }
@@ -390,8 +395,9 @@ impl<T> AwaitStore<T> {
         self,
         settled: Result<(), IdempotencyError>,
     ) -> (Exchange<T>, Option<IdempotencyError>) {
+        let Settling { result, .. } = *self.settling;
         let exchange = Exchange {
-            state: State::Done(self.result),
+            state: State::Done(result),
         };
         (exchange, settled.err())
     }
@@ -406,7 +412,13 @@ fn finish<T>(
     let state = match held {
         Some(held) => {
             let settle = kept.map_or(Settle::Release, Settle::Complete);
-            State::Store(held, settle, result)
+            State::Store(AwaitStore {
+                settling: Box::new(Settling {
+                    held,
+                    settle,
+                    result,
+                }),
+            })
         }
         None => State::Done(result),
     };
@@ -469,7 +481,7 @@ impl ClaimPlan {
     /// The claim for `call` in key space `scope`, or `None` for a call without an
     /// idempotency key. The lease outlives the longest run the call may have: the deadline
     /// plus one attempt plus a margin.
-    fn for_call<T: DeserializeOwned>(call: &Call<T>, scope: &str) -> Option<ClaimPlan> {
+    fn for_call<T: DeserializeOwned>(call: &Call<T>, scope: &str) -> Option<Box<ClaimPlan>> {
         let key = call.idempotency_key()?.clone();
         let method = call.method().as_str().to_owned();
         let path = call.path_and_query().to_owned();
@@ -480,14 +492,14 @@ impl ClaimPlan {
             .deadline
             .saturating_add(call.attempt_timeout())
             .saturating_add(LEASE_MARGIN);
-        Some(ClaimPlan {
+        Some(Box::new(ClaimPlan {
             scope: format!("{scope}{}", call.parts.key_space),
             key,
             method,
             path,
             fingerprint,
             lease,
-        })
+        }))
     }
 
     fn request(&self, now_ms: i64, token: LockToken) -> ClaimRequest<'_> {

@@ -79,20 +79,27 @@ impl IdempotencyKey {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         bytes[6] = (bytes[6] & 0x0F) | 0x40; // version 4
         bytes[8] = (bytes[8] & 0x3F) | 0x80; // RFC 4122 variant
-        let mut key = String::with_capacity(36);
-        for (i, b) in bytes.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                key.push('-');
-            }
-            key.push(char::from(DIGITS[usize::from(b >> 4)]));
-            key.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+                                             // Where each byte's two digits go in `8-4-4-4-12`; the dashes are already there.
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        let mut text = [b'-'; 36];
+        for (b, &at) in bytes.iter().zip(&AT) {
+            text[at] = DIGITS[usize::from(b >> 4)];
+            text[at + 1] = DIGITS[usize::from(b & 0x0f)];
         }
+        // Hex digits and dashes only: always UTF-8, so never the lossy branch.
+        let key = String::from_utf8(text.to_vec())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         IdempotencyKey(key)
     }
 
     /// The key as sent on the wire.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The key as an owned string.
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 

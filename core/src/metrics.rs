@@ -318,6 +318,10 @@ mod emit {
     pub(super) fn inbox_lag(_: Duration) {}
 }
 
+/// Whether this build emits metrics (the `metrics` feature): without it, the core skips
+/// working out what it would record.
+pub(crate) const ENABLED: bool = cfg!(feature = "metrics");
+
 /// Registers each metric's description and unit with the installed recorder (optional: an
 /// exporter shows them as `# HELP`).
 pub fn describe() {

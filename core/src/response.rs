@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use http::header::{HeaderMap, HeaderName};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -85,32 +85,50 @@ impl std::fmt::Debug for RawBody {
 
 /// A successful answer: the decoded value plus what the response said about itself.
 ///
-/// Derefs to the value, so `intent.id` works directly.
-#[derive(Debug, Clone, PartialEq)]
+/// Derefs to the value, so `intent.id` works directly. It is one pointer wide (the value and
+/// its facts live together on the heap), so handing it back through a call's states and
+/// futures moves a pointer, not a whole resource.
+#[derive(Clone, PartialEq)]
 pub struct ApiResponse<T> {
+    answer: Box<Answer<T>>,
+}
+
+#[derive(Clone, PartialEq)]
+struct Answer<T> {
     value: T,
     meta: ResponseMeta,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ApiResponse<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("value", &self.answer.value)
+            .field("meta", &self.answer.meta)
+            .finish()
+    }
 }
 
 impl<T> ApiResponse<T> {
     /// Wraps a value with its response facts.
     pub fn new(value: T, meta: ResponseMeta) -> Self {
-        ApiResponse { value, meta }
+        ApiResponse {
+            answer: Box::new(Answer { value, meta }),
+        }
     }
 
     /// The `X-Request-Id` of the response, to quote to Molam support.
     pub fn request_id(&self) -> Option<&str> {
-        self.meta.request_id.as_deref()
+        self.answer.meta.request_id.as_deref()
     }
 
     /// All facts about the response.
     pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
+        &self.answer.meta
     }
 
     /// The decoded value.
     pub fn into_inner(self) -> T {
-        self.value
+        self.answer.value
     }
 
     /// The body exactly as the API sent it, for what the typed value does not model (and to
@@ -124,19 +142,20 @@ impl<T> ApiResponse<T> {
     /// assert_eq!(answer.raw_body(), br#"{"id":"pi_1", "brand_new":[1,2]}"#);
     /// ```
     pub fn raw_body(&self) -> &[u8] {
-        self.meta.raw_body.as_bytes()
+        self.answer.meta.raw_body.as_bytes()
     }
 
     /// The value and the response facts.
     pub fn into_parts(self) -> (T, ResponseMeta) {
-        (self.value, self.meta)
+        let Answer { value, meta } = *self.answer;
+        (value, meta)
     }
 }
 
 impl<T> std::ops::Deref for ApiResponse<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.value
+        &self.answer.value
     }
 }
 
@@ -152,9 +171,14 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> 
 
 /// `X-Request-Id`, if present, printable ASCII and at most 255 bytes.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    header_str(headers, &X_REQUEST_ID)
-        .filter(|v| !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_owned)
+    headers.get(X_REQUEST_ID).and_then(request_id_of)
+}
+
+/// An `X-Request-Id` value, if printable ASCII and at most 255 bytes.
+fn request_id_of(value: &HeaderValue) -> Option<String> {
+    let v = value.to_str().ok()?.trim();
+    let ok = !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| v.to_owned())
 }
 
 /// `Retry-After` as whole seconds (REFERENCE.md §1: an integer). Anything else — a date, a negative
@@ -181,7 +205,13 @@ pub fn should_retry(headers: &HeaderMap) -> Option<bool> {
 
 /// `Idempotent-Replayed: true`.
 pub fn idempotent_replayed(headers: &HeaderMap) -> bool {
-    header_str(headers, &REPLAYED).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    headers.get(REPLAYED).is_some_and(replayed_of)
+}
+
+fn replayed_of(value: &HeaderValue) -> bool {
+    value
+        .to_str()
+        .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// At most [`MAX_KEPT_BODY`] bytes of `body` as text, cut on a character boundary, with
@@ -273,14 +303,19 @@ pub fn api_error(response: &http::Response<Vec<u8>>) -> ApiError {
 
 /// Decodes a 2xx body into `T`.
 pub fn decode<T: DeserializeOwned>(response: &http::Response<Vec<u8>>) -> Result<T, DecodeError> {
-    serde_json::from_slice(response.body()).map_err(|e| {
+    let failed = |reason: String| {
         DecodeError::new(
             response.status().as_u16(),
             request_id(response.headers()),
-            e.to_string(),
+            reason,
             body_snippet(response.body()),
         )
-    })
+    };
+    // JSON is UTF-8: checked once over the whole body, then parsed as text, which spares the
+    // parser a check of every string it reads (an object holds dozens).
+    let text = std::str::from_utf8(response.body())
+        .map_err(|e| failed(format!("the body is not UTF-8 text: {e}")))?;
+    serde_json::from_str(text).map_err(|e| failed(e.to_string()))
 }
 
 /// Interprets one response with no retry logic: `Ok` for a decodable 2xx, the typed error
@@ -313,7 +348,7 @@ pub fn interpret<T: DeserializeOwned>(
 pub(crate) fn answer<T: DeserializeOwned>(
     response: http::Response<Vec<u8>>,
     attempts: u32,
-    idempotency_key: Option<&str>,
+    idempotency_key: Option<String>,
 ) -> Result<ApiResponse<T>, Error> {
     let value = decode(&response)?;
     let (parts, body) = response.into_parts();
@@ -337,7 +372,7 @@ pub fn meta(
         response.status(),
         response.headers(),
         attempts,
-        idempotency_key,
+        idempotency_key.map(str::to_owned),
         RawBody::from(response.body().as_slice()),
     )
 }
@@ -346,16 +381,26 @@ fn meta_of(
     status: http::StatusCode,
     headers: &http::HeaderMap,
     attempts: u32,
-    idempotency_key: Option<&str>,
+    idempotency_key: Option<String>,
     raw_body: RawBody,
 ) -> ResponseMeta {
-    let replayed = idempotent_replayed(headers);
+    // One pass over the few headers of an answer finds both (the first of each counts, as
+    // with `HeaderMap::get`), without hashing their names.
+    let (mut request_id, mut replayed) = (None, None);
+    for (name, value) in headers {
+        if request_id.is_none() && *name == X_REQUEST_ID {
+            request_id = Some(request_id_of(value));
+        } else if replayed.is_none() && *name == REPLAYED {
+            replayed = Some(replayed_of(value));
+        }
+    }
+    let replayed = replayed.unwrap_or(false);
     ResponseMeta {
         status: status.as_u16(),
-        request_id: request_id(headers),
+        request_id: request_id.flatten(),
         idempotent_replayed: replayed,
         attempts,
-        idempotency_key: idempotency_key.map(str::to_owned),
+        idempotency_key,
         source: if replayed {
             AnswerSource::ServerReplay
         } else {

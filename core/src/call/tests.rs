@@ -14,14 +14,13 @@ fn shared() -> Arc<SharedState> {
 }
 
 fn call_with(policy: RetryPolicy, shared: Arc<SharedState>) -> Call<serde_json::Value> {
-    let mut headers = HeaderMap::new();
-    headers.insert("idempotency-key", HeaderValue::from_static("key-1"));
     Call::new(CallParts {
         method: http::Method::POST,
         uri: Ok(http::Uri::from_static(
             "https://api.molam.com/v1/connect/payment_intents",
         )),
-        headers,
+        headers: Arc::new(HeaderMap::new()),
+        overrides: Vec::new(),
         body: br#"{"amount":2500}"#.to_vec(),
         idempotency_key: Some(IdempotencyKey::new("key-1").expect("valid key")),
         policy,
@@ -29,7 +28,7 @@ fn call_with(policy: RetryPolicy, shared: Arc<SharedState>) -> Call<serde_json::
         shared,
         random: Arc::new(crate::random::SeededRandom::new(7)),
         key_space: String::new(),
-        endpoint: "POST /v1/connect/payment_intents",
+        endpoint: OnceLock::new(),
     })
 }
 
