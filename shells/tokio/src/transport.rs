@@ -2,10 +2,12 @@
 //! the `ring` provider), the per-attempt timeout from `tokio::time`, and hyper's errors
 //! mapped to the core's [`TransportError`] kinds. No rule of the API lives here.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
@@ -110,18 +112,21 @@ impl HyperTransport {
 
     /// Sends one request and reads the whole response, within `timeout`. Dropping the
     /// returned future cancels the exchange (the connection is closed, not reused).
-    pub(crate) async fn send(
+    pub(crate) fn send(
         &self,
         request: http::Request<Vec<u8>>,
         timeout: Duration,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send + 'static
+    {
+        // The request goes to hyper now: the future keeps only hyper's (boxed) response
+        // future, not a copy of the request.
         let request = request.map(|body| Full::new(Bytes::from(body)));
-        let exchange = async {
-            let response = match self {
-                HyperTransport::Direct(pool) => pool.request(request).await,
-                HyperTransport::Tunnel(pool) => pool.request(request).await,
-            }
-            .map_err(map_error)?;
+        let response = match self {
+            HyperTransport::Direct(pool) => pool.request(request),
+            HyperTransport::Tunnel(pool) => pool.request(request),
+        };
+        let exchange = async move {
+            let response = response.await.map_err(map_error)?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, MAX_BODY)
                 .collect()
@@ -133,13 +138,13 @@ impl HyperTransport {
                 Vec::from(body.to_bytes()),
             ))
         };
-        match tokio::time::timeout(timeout, exchange).await {
+        tokio::time::timeout(timeout, exchange).map(move |outcome| match outcome {
             Ok(outcome) => outcome,
             Err(_) => Err(TransportError::timeout(format!(
                 "no complete response within {} ms",
                 timeout.as_millis()
             ))),
-        }
+        })
     }
 }
 
