@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
+import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -104,6 +107,42 @@ def test_create_payment_intent_with_idempotency(client: MolamClient) -> None:
     with pytest.raises(ValidationError) as invalid:
         client.create_payment_intent(amount=1000, currency="XOF", idempotency_key="has space")
     assert invalid.value.errors[0]["field"] == "idempotency_key"
+
+
+def test_a_forked_process_never_reuses_the_parents_idempotency_keys(
+    client: MolamClient,
+) -> None:
+    """A client made before a fork (a pre-forking server) is copied into the child. Its keys
+    come from the OS on every call; were they ever drawn from a pool or a generator in the
+    process's memory, the child would send the very key the parent sends next (a pool
+    without a process check does: this test caught it)."""
+    client.create_payment_intent(amount=1000, currency="XOF")
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: one call, its key to the parent, and out
+        status = 1
+        try:
+            os.close(read_end)
+            made = client.create_payment_intent(amount=1000, currency="XOF")
+            os.write(write_end, made.response["idempotency_key"].encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(child, os.WNOHANG))[0] == 0:
+        if time.monotonic() > deadline:
+            os.kill(child, 9)
+            pytest.fail("the forked child did not finish its call within 30 s")
+        time.sleep(0.01)
+    assert os.waitstatus_to_exitcode(done[1]) == 0, "the child's call failed"
+    child_key = os.read(read_end, 100).decode()
+    os.close(read_end)
+    parent_key = client.create_payment_intent(amount=1000, currency="XOF").response[
+        "idempotency_key"
+    ]
+    assert uuid.UUID(child_key).version == 4 and uuid.UUID(parent_key).version == 4
+    assert child_key != parent_key
 
 
 def test_retrieve_payment_intent(client: MolamClient) -> None:
