@@ -157,6 +157,14 @@ mod tests {
     use super::*;
     use molam_core::params::ListPaymentIntents;
 
+    fn client() -> Client {
+        let config = molam_core::Config::builder()
+            .api_key("sk_test_0123456789abcdef")
+            .build()
+            .expect("a valid config");
+        Client::new(config).expect("a client needs no runtime to be built")
+    }
+
     fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
     fn sendable<T: Send + 'static>(_: &T) {}
 
@@ -164,11 +172,7 @@ mod tests {
     /// call futures moved into them.
     #[test]
     fn the_client_its_streams_and_its_futures_cross_tasks() {
-        let config = molam_core::Config::builder()
-            .api_key("sk_test_0123456789abcdef")
-            .build()
-            .expect("a valid config");
-        let client = Client::new(config).expect("a client needs no runtime to be built");
+        let client = client();
         shareable(&client);
         let stream = client
             .payment_intents()
@@ -193,11 +197,7 @@ mod tests {
     fn a_call_future_stays_under_one_kibibyte() {
         use molam_core::params::CreatePaymentIntent;
         use molam_core::resources::Currency;
-        let config = molam_core::Config::builder()
-            .api_key("sk_test_0123456789abcdef")
-            .build()
-            .expect("a valid config");
-        let client = Client::new(config).expect("a client needs no runtime to be built");
+        let client = client();
         let params = CreatePaymentIntent::new(2500, Currency::XOF);
         let call = client
             .core()
