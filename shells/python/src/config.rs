@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use molam_core::config::ConfigBuilder;
+use molam_core::config::{AppInfo, ConfigBuilder};
 use molam_core::webhook::WebhookSecret;
 use molam_core::{Config, Error};
 use pyo3::exceptions::PyTypeError;
@@ -52,13 +52,41 @@ fn webhook_secrets(value: &Bound<'_, PyAny>) -> PyResult<Vec<WebhookSecret>> {
     Ok(list.into_iter().map(WebhookSecret::new).collect())
 }
 
+/// `app_info`: `{"name": …, "version": …}` and optionally `"url"`, as strings. The core
+/// checks the values; this only reads the dict.
+fn app_info(value: &Bound<'_, PyAny>) -> PyResult<(String, String, Option<String>)> {
+    let shape = "app_info must be a dict of str: 'name' and 'version', optionally 'url'";
+    let dict = value
+        .cast::<PyDict>()
+        .map_err(|_| PyTypeError::new_err(shape))?;
+    let (mut name, mut version, mut url) = (None, None, None);
+    for (key, value) in dict.iter() {
+        let (key, value): (String, String) = (key.extract()?, value.extract()?);
+        match key.as_str() {
+            "name" => name = Some(value),
+            "version" => version = Some(value),
+            "url" => url = Some(value),
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "app_info has no key {other:?}: {shape}"
+                )))
+            }
+        }
+    }
+    match (name, version) {
+        (Some(name), Some(version)) => Ok((name, version, url)),
+        _ => Err(PyTypeError::new_err(shape)),
+    }
+}
+
 #[pymethods]
 impl PyConfig {
     #[new]
     #[pyo3(signature = (
         api_key = None, *, api_base = None, api_version = None, webhook_secret = None,
         timeout = None, connect_timeout = None, max_retries = None, deadline = None,
-        webhook_tolerance = None, allow_insecure_http = None, account = None, from_env = true,
+        webhook_tolerance = None, allow_insecure_http = None, account = None, app_info = None,
+        from_env = true,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -74,10 +102,15 @@ impl PyConfig {
         webhook_tolerance: Option<f64>,
         allow_insecure_http: Option<bool>,
         account: Option<String>,
+        app_info: Option<&Bound<'_, PyAny>>,
         from_env: bool,
     ) -> PyResult<Self> {
         let secrets = match webhook_secret {
             Some(value) if !value.is_none() => Some(webhook_secrets(value)?),
+            _ => None,
+        };
+        let app = match app_info {
+            Some(value) if !value.is_none() => Some(self::app_info(value)?),
             _ => None,
         };
         let built = (|| -> Result<Config, Error> {
@@ -118,6 +151,13 @@ impl PyConfig {
             }
             if let Some(account) = account {
                 builder = builder.account(molam_core::account::AccountId::new(account)?);
+            }
+            if let Some((name, version, url)) = app {
+                let mut app = AppInfo::new(name, version)?;
+                if let Some(url) = url {
+                    app = app.with_url(url)?;
+                }
+                builder = builder.app_info(app);
             }
             Ok(builder.build()?)
         })();
@@ -186,6 +226,21 @@ impl PyConfig {
     #[getter]
     fn account(&self) -> Option<String> {
         self.inner.account().map(|a| a.to_string())
+    }
+
+    /// The integration declared in the `User-Agent` (`{"name", "version", "url"}`), if any.
+    #[getter]
+    fn app_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(app) = self.inner.app_info() else {
+            return Ok(None);
+        };
+        let dict = PyDict::new(py);
+        dict.set_item("name", app.name())?;
+        dict.set_item("version", app.version())?;
+        if let Some(url) = app.url() {
+            dict.set_item("url", url)?;
+        }
+        Ok(Some(dict))
     }
 
     /// Whether plain `http://` to a loopback host is allowed.

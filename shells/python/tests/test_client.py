@@ -299,6 +299,36 @@ def test_authorization_header() -> None:
     assert headers["user-agent"].startswith("molam-rust/")
 
 
+def test_app_info_is_declared_in_the_user_agent() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app = {"name": "molam-form-woo", "version": "2.3.1", "url": "https://example.com"}
+    try:
+        config = Config(
+            api_key=KEY,
+            api_base=f"http://127.0.0.1:{server.server_port}",
+            allow_insecure_http=True,
+            app_info=app,
+            from_env=False,
+        )
+        MolamClient(config).create_payment_intent(amount=2500, currency="XOF")
+    finally:
+        server.shutdown()
+    assert config.app_info == app
+    assert _Recorder.seen[-1]["user-agent"].endswith(
+        " molam-form-woo/2.3.1 (+https://example.com)"
+    )
+    with pytest.raises(ConfigError) as bad:
+        Config(api_key=KEY, app_info={"name": "my plugin", "version": "1"}, from_env=False)
+    assert "app_info name" in str(bad.value)
+    with pytest.raises(TypeError):
+        Config(api_key=KEY, app_info={"name": "plugin"}, from_env=False)
+    with pytest.raises(TypeError):
+        Config(api_key=KEY, app_info={"name": "p", "version": "1", "tag": "x"}, from_env=False)
+    assert Config(api_key=KEY, from_env=False).app_info is None
+
+
 def test_secrets_never_in_errors_or_reprs(client: MolamClient) -> None:
     config = Config(api_key="sk_test_topsecretkey", from_env=False)
     assert "topsecretkey" not in repr(config)

@@ -27,6 +27,7 @@ class Config:
         webhook_tolerance: float | None = None,
         allow_insecure_http: bool | None = None,
         account: str | None = None,
+        app_info: Mapping[str, str] | None = None,
         from_env: bool = True,
     ) -> None: ...
     @staticmethod
@@ -51,6 +52,8 @@ class Config:
     def allow_insecure_http(self) -> bool: ...
     @property
     def account(self) -> str | None: ...
+    @property
+    def app_info(self) -> dict[str, str] | None: ...
 
 @final
 class PageIterator(Iterator[MolamObject]):
