@@ -289,9 +289,6 @@ impl std::fmt::Debug for CallParts {
 }
 
 /// What [`Call::handle`] decided.
-// `Retry` carries the whole call, so it is larger than `Done`; a `Step` is moved once per
-// attempt, next to a network round trip, so boxing would only add an allocation.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[must_use]
 pub enum Step<T> {

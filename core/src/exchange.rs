@@ -93,8 +93,8 @@ pub struct Exchange<T> {
     state: State<T>,
 }
 
-// The large parts (the claim's plan, a claim's settlement) are boxed: an exchange moves at every step,
-// and a pointer moves cheaply.
+// The large parts (the claim's plan, a claim's settlement) are boxed: an exchange moves at
+// every step, and a pointer moves cheaply.
 #[derive(Debug)]
 enum State<T> {
     Claim(Call<T>, Box<ClaimPlan>),
@@ -138,8 +138,9 @@ struct ClaimPlan {
 
 /// What the shell must do next. Every variant that waits for an answer owns the exchange and
 /// gives it back through that answer's `handle_*`.
-// The variants carry the call itself, so `Done` is the small one; an `Action` is moved once
-// per step, next to a network round trip or a store query: boxing would only allocate.
+// `Send` carries the request, so it is the large one; the request goes to the transport
+// as it is, and boxing it would only allocate. The drivers take an action apart in one
+// statement, so it is never part of a future's state.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[must_use = "the shell must carry out every action"]
