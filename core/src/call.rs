@@ -222,7 +222,8 @@ pub(crate) struct CallParts {
     pub(crate) uri: Result<http::Uri, Error>,
     /// The headers of every attempt (REFERENCE.md §1): the client's template for this kind of
     /// request, shared by its calls. It holds a slot for the idempotency key and the attempt
-    /// number, which each attempt fills in its own copy, so that copy never grows.
+    /// number, which each attempt fills in its own copy, so that copy does not grow (only a
+    /// per-request override without a slot, a rare case, is appended).
     pub(crate) headers: Arc<HeaderMap>,
     /// Headers this call sets over the template (a per-request API key, account or version);
     /// usually none.
@@ -241,6 +242,9 @@ pub(crate) struct CallParts {
     /// The `endpoint` label of its metrics (a route template, or `other`), worked out the
     /// first time it is asked for: without the `metrics` feature, never.
     pub(crate) endpoint: OnceLock<&'static str>,
+    /// Where the API's own path starts in the URI's path: after the base URL's path prefix
+    /// (a gateway's `/molam`, say), which no route template has.
+    pub(crate) route_start: usize,
 }
 
 /// The part of a durable store's scope that keeps idempotency keys apart per API key and
@@ -375,9 +379,10 @@ impl<T: DeserializeOwned> Call<T> {
     /// The `endpoint` label of this call's metrics: its route template, or `other`.
     pub fn endpoint(&self) -> &'static str {
         let parts = &self.parts;
-        parts
-            .endpoint
-            .get_or_init(|| crate::metrics::endpoint(&parts.method, self.path_and_query()))
+        parts.endpoint.get_or_init(|| {
+            let route = self.path_and_query().get(parts.route_start..).unwrap_or("");
+            crate::metrics::endpoint(&parts.method, route)
+        })
     }
 
     /// When the first attempt was asked for (`None` before it).
@@ -418,7 +423,8 @@ impl<T: DeserializeOwned> Call<T> {
     }
 
     /// The headers of the attempt being made: a copy of the template (each slot already
-    /// there, so the copy is made at its final size) with the key and attempt number filled
+    /// there, so the copy is made at its final size but for a rare override without a slot)
+    /// with the key and attempt number filled
     /// in place, then this call's own headers set over it.
     fn attempt_headers(&self) -> HeaderMap {
         let parts = &self.parts;

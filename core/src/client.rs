@@ -66,7 +66,7 @@ fn template_index(key: bool, body: bool) -> usize {
 
 /// The headers common to a kind of request, built once per client. Each slot holds a
 /// placeholder that every attempt replaces (or removes, for a call without a key), so the
-/// copy an attempt makes never grows.
+/// copy an attempt makes does not grow (a per-request override without a slot is appended).
 fn template(base: &HeaderMap, key: bool, body: bool) -> Arc<HeaderMap> {
     let mut headers = base.clone();
     if body {
@@ -157,6 +157,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Call<T> {
         let inner = &self.inner;
+        let route_start = inner.base.as_ref().map_or(0, |(_, _, prefix)| prefix.len());
         let uri = inner.base.clone().and_then(|(scheme, authority, prefix)| {
             let path_and_query = if prefix.is_empty() {
                 PathAndQuery::try_from(request.path_and_query)
@@ -219,6 +220,7 @@ impl Client {
             random: inner.random.clone(),
             key_space,
             endpoint: OnceLock::new(),
+            route_start,
         })
     }
 }

@@ -79,7 +79,8 @@ impl IdempotencyKey {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         bytes[6] = (bytes[6] & 0x0F) | 0x40; // version 4
         bytes[8] = (bytes[8] & 0x3F) | 0x80; // RFC 4122 variant
-                                             // Where each byte's two digits go in `8-4-4-4-12`; the dashes are already there.
+
+        // Where each byte's two digits go in `8-4-4-4-12`; the dashes are already there.
         const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
         let mut text = [b'-'; 36];
         for (b, &at) in bytes.iter().zip(&AT) {

@@ -139,8 +139,8 @@ pub fn endpoint(method: &http::Method, path_and_query: &str) -> &'static str {
 }
 
 /// Whether `path` fits `template`, where each `{id}` segment stands for one non-empty
-/// segment. Byte by byte, with no iterator of segments: every call is labelled when it is
-/// prepared, so this runs once per call, metrics recorder or not.
+/// segment. Byte by byte, with no iterator of segments: a call works its label out once,
+/// the first time it is recorded (with the `metrics` feature) or asked for.
 fn route_matches(path: &str, template: &str) -> bool {
     const ID: &[u8] = b"{id}";
     let (path, template) = (path.as_bytes(), template.as_bytes());

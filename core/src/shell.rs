@@ -269,8 +269,6 @@ pub struct Pages<P, T> {
 }
 
 /// What [`Pages::poll`] wants next.
-// The call is moved once per page, next to a network round trip: boxing would only allocate.
-#[allow(clippy::large_enum_variant)]
 #[must_use]
 pub enum PageAction<T> {
     /// The next object.

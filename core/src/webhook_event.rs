@@ -158,7 +158,9 @@ impl<'a> FreshDelivery<'a> {
 /// error back.
 fn rejected(error: ReceiptError) -> ReceiptError {
     match &error {
-        ReceiptError::Signature(e) => crate::metrics::record_webhook(&Err(e.clone())),
+        ReceiptError::Signature(e) => {
+            crate::metrics::record_webhook_rejected(crate::metrics::rejection_reason(e));
+        }
         _ => crate::metrics::record_webhook_rejected("not_an_event"),
     }
     error
@@ -267,7 +269,12 @@ impl<'a> Webhooks<'a> {
 
     /// The same, given the `Molam-Signature` header's value (`None` when it is missing).
     pub fn verify_header(&self, header: Option<&str>, body: &[u8]) -> Result<Event, Error> {
-        let header = header.ok_or(SignatureError::MissingHeader)?;
+        let Some(header) = header else {
+            // Counted as every refused delivery is.
+            let missing = SignatureError::MissingHeader;
+            crate::metrics::record_webhook_rejected(crate::metrics::rejection_reason(&missing));
+            return Err(missing.into());
+        };
         let fresh = FreshDelivery::check_header(
             header,
             body,

@@ -29,6 +29,7 @@ fn call_with(policy: RetryPolicy, shared: Arc<SharedState>) -> Call<serde_json::
         random: Arc::new(crate::random::SeededRandom::new(7)),
         key_space: String::new(),
         endpoint: OnceLock::new(),
+        route_start: 0,
     })
 }
 

@@ -199,7 +199,11 @@ fn a_base_url_with_a_path_prefix_keeps_it() {
         .build()
         .expect("valid config");
     let client = Client::new(config, "test", Arc::new(SeededRandom::new(1)));
-    let request = first_request(client.payouts().retrieve("po_1", &RequestOptions::new()));
+    let call = client.payouts().retrieve("po_1", &RequestOptions::new());
+    // The metrics label is the API's route, without the gateway's prefix.
+    let label = call.as_ref().map(Call::endpoint).ok();
+    assert_eq!(label, Some("GET /v1/treasury/payouts/{id}"));
+    let request = first_request(call);
     assert_eq!(
         request.uri(),
         "https://gateway.example.com/molam/v1/treasury/payouts/po_1"
