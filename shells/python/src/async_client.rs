@@ -51,36 +51,65 @@ fn running_loop(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         .call0()
 }
 
-/// The event loop the async clients last ran on, and its bridge (one per process: a new
-/// loop, as each `asyncio.run` makes, replaces the last one).
+/// An event loop the async clients run on, and its bridge.
 struct Attached {
     event_loop: Py<PyAny>,
     bridge: Py<LoopBridge>,
 }
 
-static ATTACHED: Mutex<Option<Attached>> = Mutex::new(None);
+/// Every live event loop with a bridge: each thread may run its own loop, and each
+/// `asyncio.run` makes a new one. A loop that has closed lets go of its bridge.
+static ATTACHED: Mutex<Vec<Attached>> = Mutex::new(Vec::new());
+/// The registry, locked without ever holding it across a call into Python (which may let
+/// another thread take the GIL and wait on this lock).
+fn registry() -> PyResult<std::sync::MutexGuard<'static, Vec<Attached>>> {
+    ATTACHED
+        .lock()
+        .map_err(|_| PyRuntimeError::new_err("the event loop registry is poisoned"))
+}
 
 /// A new asyncio future of the running loop, and the queue that will resolve it.
 fn future(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Arc<Shared>)> {
     let event_loop = running_loop(py)?;
-    let mut attached = ATTACHED
-        .lock()
-        .map_err(|_| PyRuntimeError::new_err("the event loop registry is poisoned"))?;
-    let shared = match attached.as_ref() {
-        Some(a) if a.event_loop.bind(py).is(&event_loop) => a.bridge.get().shared.clone(),
-        _ => {
-            if let Some(old) = attached.take() {
-                old.bridge.get().detach(old.event_loop.bind(py));
-            }
-            let bridge = LoopBridge::attach(py, &event_loop)?;
-            let shared = bridge.get().shared.clone();
-            *attached = Some(Attached {
-                event_loop: event_loop.clone().unbind(),
-                bridge,
-            });
-            shared
-        }
+    let known: Vec<(Py<PyAny>, Py<LoopBridge>)> = registry()?
+        .iter()
+        .map(|a| (a.event_loop.clone_ref(py), a.bridge.clone_ref(py)))
+        .collect();
+    if let Some((_, bridge)) = known.iter().find(|(l, _)| l.bind(py).is(&event_loop)) {
+        let shared = bridge.get().shared.clone();
+        return Ok((event_loop.call_method0("create_future")?, shared));
+    }
+    // A loop this registry has not seen (a new thread's, or a new `asyncio.run`): its own
+    // bridge; and the loops that have closed since let go of theirs.
+    let closed: Vec<&Py<PyAny>> = known
+        .iter()
+        .filter(|(l, _)| {
+            l.bind(py)
+                .call_method0("is_closed")
+                .and_then(|closed| closed.is_truthy())
+                .unwrap_or(true)
+        })
+        .map(|(l, _)| l)
+        .collect();
+    let bridge = LoopBridge::attach(py, &event_loop)?;
+    let shared = bridge.get().shared.clone();
+    // Taken out under the lock, dropped after it: dropping a loop may run Python.
+    let gone: Vec<Attached> = {
+        let mut attached = registry()?;
+        let (gone, kept) = std::mem::take(&mut *attached)
+            .into_iter()
+            .partition(|a| closed.iter().any(|l| l.is(&a.event_loop)));
+        *attached = kept;
+        attached.push(Attached {
+            event_loop: event_loop.clone().unbind(),
+            bridge,
+        });
+        gone
     };
+    drop(gone);
+    for (l, bridge) in known.iter().filter(|(l, _)| closed.iter().any(|c| c.is(l))) {
+        bridge.get().detach(l.bind(py));
+    }
     Ok((event_loop.call_method0("create_future")?, shared))
 }
 

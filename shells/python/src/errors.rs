@@ -5,7 +5,6 @@
 //! the core before an error ever gets here.
 
 use molam_core::error::{GiveUpReason, IdempotencyError, TransportErrorKind};
-use molam_core::webhook::SignatureError;
 use molam_core::{ApiErrorType, ConfigError, Error};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -53,19 +52,6 @@ fn config_field(error: &ConfigError) -> &'static str {
         | ConfigError::InsecureRemoteHttp(_) => "api_base",
         ConfigError::InvalidValue { name, .. } => name,
         _ => "config",
-    }
-}
-
-/// `SignatureError.reason`: which step of verification failed.
-pub(crate) fn signature_reason(error: &SignatureError) -> &'static str {
-    match error {
-        SignatureError::MissingHeader => "missing_header",
-        SignatureError::DuplicateHeader => "duplicate_header",
-        SignatureError::Malformed(_) => "malformed_header",
-        SignatureError::UnknownKeyId => "unknown_key_id",
-        SignatureError::TimestampOutsideTolerance { .. } => "timestamp_outside_tolerance",
-        SignatureError::SignatureMismatch => "signature_mismatch",
-        _ => "invalid_signature",
     }
 }
 
@@ -173,7 +159,7 @@ fn build(
             "CircuitOpenError"
         }
         Error::Signature(e) => {
-            fields.set_item("reason", signature_reason(e))?;
+            fields.set_item("reason", molam_core::metrics::rejection_reason(e))?;
             "SignatureError"
         }
         Error::InvalidEvent { .. } => "InvalidEventError",

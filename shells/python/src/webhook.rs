@@ -44,16 +44,17 @@ fn secrets_from(value: &Bound<'_, PyAny>) -> PyResult<Vec<WebhookSecret>> {
 
 /// Verifies `header` for `raw_body` at `now` (unix seconds, default the clock) with the
 /// secrets `get_secret(kid)` returns (`kid` is `None` when the header has none). `get_secret`
-/// may also be a secret or a list of secrets. Returns `True`, or raises `SignatureError`
-/// whose `reason` says which check failed.
+/// may also be a secret or a list of secrets. `tolerance` (seconds) defaults to the core's
+/// five minutes. Returns `True`, or raises `SignatureError` whose `reason` says which check
+/// failed.
 #[pyfunction]
-#[pyo3(signature = (header, raw_body, get_secret, *, tolerance = 300, now = None))]
+#[pyo3(signature = (header, raw_body, get_secret, *, tolerance = None, now = None))]
 pub fn verify_signature(
     py: Python<'_>,
     header: Option<&str>,
     raw_body: &Bound<'_, PyAny>,
     get_secret: &Bound<'_, PyAny>,
-    tolerance: u64,
+    tolerance: Option<u64>,
     now: Option<i64>,
 ) -> PyResult<bool> {
     let body = body_bytes(raw_body)?;
@@ -77,7 +78,7 @@ pub fn verify_signature(
         &body,
         now.unwrap_or_else(now_unix),
         &resolve,
-        Duration::from_secs(tolerance),
+        tolerance.map_or(webhook::DEFAULT_TOLERANCE, Duration::from_secs),
     );
     match verified {
         Ok(()) => Ok(true),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -32,7 +33,9 @@ def test_async_client_runs_the_checkout_flow(config: Config) -> None:
     assert confirmed["status"] == "succeeded" and confirmed.metadata.order_id == "42"
 
 
-def test_async_calls_run_concurrently(async_client: MolamAsyncClient) -> None:
+def test_two_hundred_gathered_calls_each_get_their_own_answer(
+    async_client: MolamAsyncClient,
+) -> None:
     async def many() -> list[MolamObject]:
         created = await async_client.create_payment_intent(amount=100, currency="XOF")
         return await asyncio.gather(
@@ -41,6 +44,30 @@ def test_async_calls_run_concurrently(async_client: MolamAsyncClient) -> None:
 
     results = asyncio.run(many())
     assert len(results) == 200 and len({r.request_id for r in results}) == 200
+
+
+def test_event_loops_in_two_threads_each_get_their_answers(
+    async_client: MolamAsyncClient,
+) -> None:
+    """Two threads, each with its own running loop, calling at once: each loop has its own
+    bridge, so neither loses the other's answers (one bridge per process hung here)."""
+    barrier = threading.Barrier(2)
+    results: dict[int, int] = {}
+
+    async def calls(n: int) -> None:
+        barrier.wait(timeout=10)
+        for _ in range(20):
+            created = await async_client.create_payment_intent(amount=100, currency="XOF")
+            assert created.id.startswith("pi_")
+        results[n] = 20
+
+    threads = [threading.Thread(target=asyncio.run, args=(calls(n),)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a loop never got its answers"
+    assert results == {0: 20, 1: 20}
 
 
 def test_async_errors_are_the_same_exceptions(async_client: MolamAsyncClient) -> None:

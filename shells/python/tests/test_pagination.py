@@ -32,7 +32,9 @@ def test_every_list_can_be_iterated(client: MolamClient) -> None:
     assert [p.id for p in client.iter_payouts(limit=2)] == payouts[::-1]
     types = [e.type for e in client.iter_events(limit=2)]
     assert "payment_intent.created" in types and "payout.created" in types
-    assert all(e.type == "refund.created" for e in client.iter_events(type="refund.created"))
+    refund_events = list(client.iter_events(type="refund.created"))
+    assert len(refund_events) == 3
+    assert all(e.type == "refund.created" for e in refund_events)
 
 
 def test_async_iteration_walks_every_page(async_client: MolamAsyncClient) -> None:

@@ -549,7 +549,7 @@ def verify_signature(
     raw_body: Body,
     get_secret: SecretLookup,
     *,
-    tolerance: int = 300,
+    tolerance: int | None = None,
     now: int | None = None,
 ) -> bool: ...
 def parse_signature_header(header: str) -> dict[str, Any]: ...
