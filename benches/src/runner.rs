@@ -317,6 +317,10 @@ pub fn compare(
         sdk: Vec::new(),
         interleaved: Some(interleaved),
     };
+    let failed = comparison.interleaved.as_ref().map_or(0, |run| run.errors);
+    if failed > 0 {
+        return Err(format!("{failed} calls failed in the batches: no ratio").into());
+    }
     println!(
         "{client}, {concurrency} at once: SDK / raw {} (load average {})",
         report::ratio_and_spread(&comparison),
@@ -325,12 +329,19 @@ pub fn compare(
     Ok(())
 }
 
-/// A mock on loopback for the load runs.
+/// A mock on loopback for the load runs. Its connection limit is raised to hold every call a
+/// run keeps in flight at once (the served default, 512, would refuse most of them), and its
+/// memory budget with it: each connection's buffers are set aside from the budget first,
+/// and what is left is for request bodies.
 fn start_mock(faults: Option<FaultConfig>) -> Result<MockServer, Box<dyn std::error::Error>> {
-    let options = ServerOptions {
+    let mut options = ServerOptions {
         worker_threads: 2,
         ..ServerOptions::default()
     };
+    let limits = &mut options.limits;
+    limits.max_connections = 10_000 + 64;
+    limits.body_budget_bytes = limits.max_connections * molam_axum::serve::CONNECTION_BYTES
+        + molam_axum::serve::DEFAULT_BODY_BUDGET_BYTES;
     let config = MockConfig {
         faults: faults.unwrap_or_else(FaultConfig::off),
         ..MockConfig::default()
