@@ -7,9 +7,8 @@ use molam_blocking::params::{
 use molam_blocking::resources::{
     Currency, EventType, PaymentIntentStatus, PayoutMethod, PayoutStatus, RefundStatus,
 };
-use molam_blocking::RequestOptions;
 
-use crate::setup;
+use crate::{keyed, setup};
 
 #[test]
 fn a_payment_intent_is_created_confirmed_retrieved_listed_and_refunded() {
@@ -133,9 +132,7 @@ fn events_record_what_happened_and_are_retrieved() {
 fn auto_pagination_walks_250_objects_lazily_and_caps() {
     let (mock, client) = setup();
     for i in 0..250 {
-        let key = RequestOptions::new()
-            .idempotency_key(format!("bulk-{i}"))
-            .expect("key");
+        let key = keyed(&format!("bulk-{i}"));
         client
             .with_options(key)
             .payment_intents()

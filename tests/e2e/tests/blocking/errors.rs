@@ -7,7 +7,7 @@ use molam_blocking::{ApiErrorType, Client, Error, RequestOptions};
 use molam_core::error::GiveUpReason;
 use molam_e2e::molam_mock::FaultKind;
 
-use crate::setup;
+use crate::{keyed, setup};
 
 fn intent() -> CreatePaymentIntent {
     CreatePaymentIntent::new(2500, Currency::XOF)
@@ -115,9 +115,7 @@ fn a_409_key_in_use_is_retried_until_the_first_call_answers() {
         delay_ms: 300,
         ..molam_e2e::molam_mock::FaultConfig::off()
     });
-    let options = RequestOptions::new()
-        .idempotency_key("order-409")
-        .expect("key");
+    let options = keyed("order-409");
     let slow = {
         let (client, options) = (client.clone(), options.clone());
         std::thread::spawn(move || {
@@ -152,9 +150,7 @@ fn a_409_key_in_use_is_retried_until_the_first_call_answers() {
 #[test]
 fn a_422_key_reused_for_another_request_is_final() {
     let (_mock, client) = setup();
-    let options = RequestOptions::new()
-        .idempotency_key("order-422")
-        .expect("key");
+    let options = keyed("order-422");
     let requests = client.with_options(options);
     requests
         .payment_intents()

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use molam_blocking::params::CreatePaymentIntent;
 use molam_blocking::resources::Currency;
 use molam_blocking::{Client, Error, RequestOptions};
+
+use crate::{keyed, CREATE};
 use molam_core::idempotency::InMemoryIdempotencyStore;
 use molam_core::response::AnswerSource;
 use molam_core::retry::{BreakerConfig, BreakerState};
 use molam_e2e::molam_mock::FaultKind;
 use molam_e2e::Harness;
-
-const CREATE: &str = "POST /v1/connect/payment_intents";
 
 fn params() -> CreatePaymentIntent {
     CreatePaymentIntent::new(700, Currency::XOF)
@@ -31,13 +31,8 @@ fn a_store_replay_leaves_an_open_breaker_open_and_the_budget_unchanged() {
         .idempotency_store(store)
         .build()
         .expect("client");
-    let keyed = || {
-        RequestOptions::new()
-            .idempotency_key("order-21")
-            .expect("key")
-    };
     let first = client
-        .with_options(keyed())
+        .with_options(keyed("order-21"))
         .payment_intents()
         .create(&params())
         .expect("created");
@@ -56,7 +51,7 @@ fn a_store_replay_leaves_an_open_breaker_open_and_the_budget_unchanged() {
     let tokens = shared.budget().tokens();
 
     let replay = client
-        .with_options(keyed())
+        .with_options(keyed("order-21"))
         .payment_intents()
         .create(&params())
         .expect("answered by the store while the breaker is open");
@@ -88,11 +83,7 @@ fn a_call_that_gives_up_after_sending_names_its_key_and_retrying_with_it_creates
     assert_eq!(mock.created("payment_intent"), 1);
 
     let finished = client
-        .with_options(
-            RequestOptions::new()
-                .idempotency_key(key.as_str())
-                .expect("key"),
-        )
+        .with_options(keyed(&key))
         .payment_intents()
         .create(&params())
         .expect("finished with the key");

@@ -7,7 +7,7 @@ mod errors;
 mod exchange;
 mod store;
 
-use molam_blocking::Client;
+use molam_blocking::{Client, RequestOptions};
 use molam_e2e::Harness;
 
 /// A mock and a blocking client configured for it.
@@ -16,4 +16,14 @@ fn setup() -> (Harness, Client) {
     let config = harness.config().build().expect("a valid test config");
     let client = Client::new(config).expect("a client for the mock");
     (harness, client)
+}
+
+/// The route a payment intent is created on, as the mock counts requests.
+const CREATE: &str = "POST /v1/connect/payment_intents";
+
+/// Options that send the call under the idempotency key `key`.
+fn keyed(key: &str) -> RequestOptions {
+    RequestOptions::new()
+        .idempotency_key(key)
+        .expect("a valid idempotency key")
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use molam_blocking::params::CreatePaymentIntent;
 use molam_blocking::resources::Currency;
-use molam_blocking::{Client, Error, RequestOptions};
+use molam_blocking::{Client, Error};
+
+use crate::{keyed, CREATE};
 use molam_core::error::IdempotencyError;
 use molam_core::idempotency::{
     ClaimRequest, Fingerprint, IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore,
@@ -15,8 +17,6 @@ use molam_core::idempotency::{
 use molam_e2e::molam_mock::FaultKind;
 use molam_e2e::Harness;
 
-const CREATE: &str = "POST /v1/connect/payment_intents";
-
 fn client_with(mock: &Harness, store: Arc<InMemoryIdempotencyStore>) -> Client {
     let config = mock.config().build().expect("config");
     Client::builder(config)
@@ -24,10 +24,6 @@ fn client_with(mock: &Harness, store: Arc<InMemoryIdempotencyStore>) -> Client {
         .idempotency_scope("acct_e2e")
         .build()
         .expect("client")
-}
-
-fn keyed(key: &str) -> RequestOptions {
-    RequestOptions::new().idempotency_key(key).expect("key")
 }
 
 #[test]

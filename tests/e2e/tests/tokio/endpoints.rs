@@ -8,9 +8,8 @@ use molam_tokio::params::{
 use molam_tokio::resources::{
     Currency, EventType, PaymentIntentStatus, PayoutMethod, PayoutStatus, RefundStatus,
 };
-use molam_tokio::RequestOptions;
 
-use crate::setup;
+use crate::{keyed, setup};
 
 #[tokio::test]
 async fn a_payment_intent_is_created_confirmed_retrieved_listed_and_refunded() {
@@ -155,9 +154,7 @@ async fn events_record_what_happened_and_are_retrieved() {
 async fn auto_pagination_walks_250_objects_lazily_and_caps() {
     let (mock, client) = setup();
     for i in 0..250 {
-        let key = RequestOptions::new()
-            .idempotency_key(format!("bulk-{i}"))
-            .expect("key");
+        let key = keyed(&format!("bulk-{i}"));
         client
             .with_options(key)
             .payment_intents()

@@ -7,7 +7,7 @@ use molam_tokio::params::{ConfirmPaymentIntent, CreatePaymentIntent, CreatePayou
 use molam_tokio::resources::{Currency, PayoutMethod};
 use molam_tokio::{ApiErrorType, Client, Error, RequestOptions};
 
-use crate::setup;
+use crate::{keyed, setup};
 
 fn intent() -> CreatePaymentIntent {
     CreatePaymentIntent::new(2500, Currency::XOF)
@@ -132,9 +132,7 @@ async fn a_409_key_in_use_is_retried_until_the_first_call_answers() {
         delay_ms: 300,
         ..molam_e2e::molam_mock::FaultConfig::off()
     });
-    let options = RequestOptions::new()
-        .idempotency_key("order-409")
-        .expect("key");
+    let options = keyed("order-409");
     let slow = {
         let (client, options) = (client.clone(), options.clone());
         tokio::spawn(async move {
@@ -168,9 +166,7 @@ async fn a_409_key_in_use_is_retried_until_the_first_call_answers() {
 #[tokio::test]
 async fn a_422_key_reused_for_another_request_is_final() {
     let (_mock, client) = setup();
-    let options = RequestOptions::new()
-        .idempotency_key("order-422")
-        .expect("key");
+    let options = keyed("order-422");
     let requests = client.with_options(options);
     requests
         .payment_intents()

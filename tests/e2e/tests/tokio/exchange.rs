@@ -12,7 +12,7 @@ use molam_tokio::params::CreatePaymentIntent;
 use molam_tokio::resources::Currency;
 use molam_tokio::{Client, Error, RequestOptions};
 
-const CREATE: &str = "POST /v1/connect/payment_intents";
+use crate::{keyed, CREATE};
 
 fn params() -> CreatePaymentIntent {
     CreatePaymentIntent::new(700, Currency::XOF)
@@ -31,13 +31,8 @@ async fn a_store_replay_leaves_an_open_breaker_open_and_the_budget_unchanged() {
         .idempotency_store(store)
         .build()
         .expect("client");
-    let keyed = || {
-        RequestOptions::new()
-            .idempotency_key("order-21")
-            .expect("key")
-    };
     let first = client
-        .with_options(keyed())
+        .with_options(keyed("order-21"))
         .payment_intents()
         .create(&params())
         .await
@@ -60,7 +55,7 @@ async fn a_store_replay_leaves_an_open_breaker_open_and_the_budget_unchanged() {
     let tokens = shared.budget().tokens();
 
     let replay = client
-        .with_options(keyed())
+        .with_options(keyed("order-21"))
         .payment_intents()
         .create(&params())
         .await
@@ -95,11 +90,7 @@ async fn a_call_that_gives_up_after_sending_names_its_key_and_retrying_with_it_c
     assert_eq!(mock.created("payment_intent"), 1);
 
     let finished = client
-        .with_options(
-            RequestOptions::new()
-                .idempotency_key(key.as_str())
-                .expect("key"),
-        )
+        .with_options(keyed(&key))
         .payment_intents()
         .create(&params())
         .await

@@ -13,9 +13,9 @@ use molam_e2e::molam_mock::FaultKind;
 use molam_e2e::Harness;
 use molam_tokio::params::CreatePaymentIntent;
 use molam_tokio::resources::Currency;
-use molam_tokio::{Client, Error, RequestOptions};
+use molam_tokio::{Client, Error};
 
-const CREATE: &str = "POST /v1/connect/payment_intents";
+use crate::{keyed, CREATE};
 
 fn client_with(mock: &Harness, store: Arc<InMemoryIdempotencyStore>) -> Client {
     let config = mock.config().build().expect("config");
@@ -24,10 +24,6 @@ fn client_with(mock: &Harness, store: Arc<InMemoryIdempotencyStore>) -> Client {
         .idempotency_scope("acct_e2e")
         .build()
         .expect("client")
-}
-
-fn keyed(key: &str) -> RequestOptions {
-    RequestOptions::new().idempotency_key(key).expect("key")
 }
 
 #[tokio::test]
