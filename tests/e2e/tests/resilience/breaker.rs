@@ -4,18 +4,12 @@
 use std::time::{Duration, Instant};
 
 use molam_core::error::GiveUpReason;
-use molam_core::params::CreatePaymentIntent;
-use molam_core::resources::Currency;
 use molam_core::retry::{BreakerConfig, BreakerState, BudgetConfig};
 use molam_core::Error;
 use molam_e2e::molam_mock::FaultKind;
 use molam_e2e::Harness;
 
-const CREATE: &str = "POST /v1/connect/payment_intents";
-
-fn params() -> CreatePaymentIntent {
-    CreatePaymentIntent::new(100, Currency::XOF)
-}
+use crate::{params, CREATE};
 
 /// A POST that gave up after 503s may have been acted on: its error names the outcome
 /// unknown, with the key; this is the failure inside.

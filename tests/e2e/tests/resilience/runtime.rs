@@ -3,14 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use molam_core::params::CreatePaymentIntent;
-use molam_core::resources::Currency;
 use molam_e2e::molam_mock::{FaultConfig, FaultKind};
 use molam_e2e::Harness;
 
-fn params() -> CreatePaymentIntent {
-    CreatePaymentIntent::new(2500, Currency::XOF)
-}
+use crate::params;
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_blocking_client_built_and_used_inside_a_runtime_neither_panics_nor_deadlocks() {

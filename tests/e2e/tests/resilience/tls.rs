@@ -2,16 +2,10 @@
 //! without it; plain `http://` to a non-loopback host is refused before any connection.
 
 use molam_core::error::TransportErrorKind;
-use molam_core::params::CreatePaymentIntent;
-use molam_core::resources::Currency;
 use molam_core::{ConfigError, Error};
 use molam_e2e::Harness;
 
-const CREATE: &str = "POST /v1/connect/payment_intents";
-
-fn params() -> CreatePaymentIntent {
-    CreatePaymentIntent::new(2500, Currency::XOF)
-}
+use crate::{params, CREATE};
 
 /// The innermost failure is a connect-time (TLS handshake) transport error.
 fn assert_untrusted(error: &Error) {
