@@ -146,17 +146,30 @@ fn amount(text: &str, currency: Currency) -> Result<i64, Failure> {
         .map_err(|e| Failure::usage(format!("invalid --amount: {}", e.reason)))
 }
 
-/// A refund's `--amount`: a whole number in the charge's minor unit.
+/// A refund's `--amount`: a whole number in the charge's minor unit. Only read here: which
+/// amounts may be refunded is the core's rule, applied when the call validates its parameters.
 fn refund_amount(text: &str) -> Result<i64, Failure> {
+    use std::num::IntErrorKind;
     match text.trim().parse::<i64>() {
-        Ok(amount) if amount > 0 => Ok(amount),
-        Ok(_) => Err(Failure::usage(format!(
-            "invalid --amount: must be more than 0, not {text}"
-        ))),
+        Ok(amount) => Ok(amount),
+        // Too many digits for an i64 is out of bounds too: the core says what the bounds are.
+        Err(e) if *e.kind() == IntErrorKind::PosOverflow => Ok(i64::MAX),
+        Err(e) if *e.kind() == IntErrorKind::NegOverflow => Ok(i64::MIN),
         Err(_) => Err(Failure::usage(format!(
             "invalid --amount: {text:?} is not a whole number; a refund's amount is in the \
              charge's minor unit (2500 refunds 25.00 USD, or 2500 XOF)"
         ))),
+    }
+}
+
+/// An SDK error, with the core's refusal of `amount` named after the flag that set it
+/// (`invalid --amount: …`, the reason as the core gives it).
+fn naming_amount_flag(error: Error) -> Failure {
+    match &error {
+        Error::InvalidParams(refused) if refused.field == "amount" => {
+            Failure::usage(format!("invalid --amount: {}", refused.reason))
+        }
+        _ => error.into(),
     }
 }
 
@@ -606,7 +619,8 @@ pub fn payment_intents(
             let response = client
                 .with_options(idempotency.options()?)
                 .payment_intents()
-                .create(&params)?;
+                .create(&params)
+                .map_err(naming_amount_flag)?;
             printer.one(response, INTENT_FIELDS)
         }
         PaymentIntentsCommand::Retrieve { id } => {
@@ -687,7 +701,8 @@ pub fn refunds(
             let response = client
                 .with_options(idempotency.options()?)
                 .refunds()
-                .create(&charge, &params)?;
+                .create(&charge, &params)
+                .map_err(naming_amount_flag)?;
             printer.one(response, REFUND_FIELDS)
         }
         RefundsCommand::Retrieve { id } => {
@@ -743,7 +758,8 @@ pub fn payouts(
             let response = client
                 .with_options(idempotency.options()?)
                 .payouts()
-                .create(&params)?;
+                .create(&params)
+                .map_err(naming_amount_flag)?;
             printer.one(response, PAYOUT_FIELDS)
         }
         PayoutsCommand::Retrieve { id } => {

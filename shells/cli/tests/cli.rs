@@ -535,27 +535,90 @@ fn a_decimal_amount_is_read_in_the_currency_minor_unit() {
     assert_eq!(payout["amount"].as_i64(), Some(1050));
 }
 
+/// Why the core refuses a refund of `amount`, word for word.
+fn core_refusal_of_refund_amount(amount: i64) -> String {
+    let refused = molam_core::params::CreateRefund::new()
+        .amount(amount)
+        .validate()
+        .expect_err("the core refuses this amount");
+    assert_eq!(refused.field, "amount");
+    refused.reason
+}
+
 #[test]
 fn a_negative_amount_gets_a_clear_message_not_unexpected_argument() {
     let server = mock();
-    for args in [
-        &[
-            "payment-intents",
-            "create",
-            "--amount",
-            "-5",
-            "--currency",
-            "USD",
-        ][..],
-        &["refunds", "create", "--charge", "ch_1", "--amount", "-5"][..],
+    let refused_by_the_core = format!(
+        "molam: invalid --amount: {}\n",
+        core_refusal_of_refund_amount(-5)
+    );
+    for (args, message) in [
+        (
+            &[
+                "payment-intents",
+                "create",
+                "--amount",
+                "-5",
+                "--currency",
+                "USD",
+            ][..],
+            "molam: invalid --amount: must be more than 0, not -5\n",
+        ),
+        (
+            &["refunds", "create", "--charge", "ch_1", "--amount", "-5"][..],
+            refused_by_the_core.as_str(),
+        ),
     ] {
         let output = api(&server, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&output), message, "{args:?}");
+    }
+    assert_eq!(server.mock().stats()["requests_total"], 0);
+}
+
+#[test]
+fn a_refund_amount_the_core_refuses_is_never_sent() {
+    // Zero, negative, past the core's bound, and too long for any integer: each is refused
+    // with the core's reason, under the flag's name, before a request is made.
+    for (text, as_read) in [
+        ("0", 0),
+        ("-1", -1),
+        ("100000000000", 100_000_000_000),
+        ("99999999999999999999999", i64::MAX),
+        ("-99999999999999999999999", i64::MIN),
+    ] {
+        let server = mock();
+        let output = api(
+            &server,
+            &["refunds", "create", "--charge", "ch_1", "--amount", text],
+        );
+        assert_eq!(output.status.code(), Some(2), "{text}: {}", stderr(&output));
         assert_eq!(
             stderr(&output),
-            "molam: invalid --amount: must be more than 0, not -5\n"
+            format!(
+                "molam: invalid --amount: {}\n",
+                core_refusal_of_refund_amount(as_read)
+            ),
+            "{text}"
         );
+        assert_eq!(server.mock().stats()["requests_total"], 0, "{text}");
     }
+}
+
+#[test]
+fn a_refund_amount_that_is_not_a_whole_number_says_so() {
+    let server = mock();
+    let output = api(
+        &server,
+        &["refunds", "create", "--charge", "ch_1", "--amount", "25.00"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "molam: invalid --amount: \"25.00\" is not a whole number; a refund's amount is in the \
+         charge's minor unit (2500 refunds 25.00 USD, or 2500 XOF)\n"
+    );
+    assert_eq!(server.mock().stats()["requests_total"], 0);
 }
 
 #[test]
@@ -616,7 +679,15 @@ fn a_zero_amount_is_refused_before_any_request() {
         ],
     );
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("amount"), "{}", stderr(&output));
+    let refused =
+        molam_core::params::CreatePaymentIntent::new(0, molam_core::resources::Currency::XOF)
+            .validate()
+            .expect_err("the core refuses a zero amount");
+    assert_eq!(
+        stderr(&output),
+        format!("molam: invalid --amount: {}\n", refused.reason)
+    );
+    assert_eq!(server.mock().stats()["requests_total"], 0);
     let listed = api_json(&server, &["payment-intents", "list"]);
     assert_eq!(listed["data"].as_array().map(Vec::len), Some(0));
 }
