@@ -71,12 +71,8 @@ impl ConnectionArgs {
     }
 
     fn build_config(&self) -> Result<Config, Failure> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if self.api_key.is_none() && env("MOLAM_API_KEY").is_none() {
-            return Err(Failure::usage(
-                "no API key: pass --api-key or set MOLAM_API_KEY (sk_test_… for the mock)",
-            ));
-        }
+        // Blank variables, and whether a key is there at all, are the core's to judge.
+        let env = |name: &str| std::env::var(name).ok();
         let mut builder =
             molam_core::config::ConfigBuilder::from_lookup(env).map_err(ConfigProblem)?;
         if let Some(key) = &self.api_key {
@@ -104,6 +100,10 @@ impl From<ConfigProblem> for Failure {
     fn from(problem: ConfigProblem) -> Self {
         use molam_core::ConfigError;
         let message = match &problem.0 {
+            ConfigError::MissingApiKey => {
+                "no API key: pass --api-key or set MOLAM_API_KEY (sk_test_… for the mock)"
+                    .to_owned()
+            }
             ConfigError::InsecureHttp(host) => format!(
                 "plain http:// to {host} needs the opt-in for local mocks: pass \
                  --allow-insecure-http or set MOLAM_ALLOW_INSECURE_HTTP=1"

@@ -443,6 +443,24 @@ fn a_missing_api_key_is_a_usage_error_that_names_the_variable() {
 }
 
 #[test]
+fn a_blank_api_key_variable_is_no_api_key() {
+    let server = mock();
+    let output = molam()
+        .args(["payment-intents", "list"])
+        .env("MOLAM_API_KEY", "   ")
+        .env("MOLAM_API_BASE", server.base_url())
+        .env("MOLAM_ALLOW_INSECURE_HTTP", "1")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "molam: no API key: pass --api-key or set MOLAM_API_KEY (sk_test_… for the mock)\n"
+    );
+    assert_eq!(server.mock().stats()["requests_total"], 0);
+}
+
+#[test]
 fn the_api_key_comes_from_the_environment_too() {
     let server = mock();
     let output = molam()
