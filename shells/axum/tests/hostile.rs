@@ -285,17 +285,20 @@ async fn a_slowloris_of_200_connections_does_not_delay_deliveries() {
         .map(|n| {
             let addr = server.addr;
             tokio::spawn(async move {
-                let Ok(mut stream) = TcpStream::connect(addr).await else {
-                    return;
+                let mut stream = match TcpStream::connect(addr).await {
+                    Ok(stream) => stream,
+                    Err(error) => return SlowHead::NotConnected(error.kind()),
                 };
+                let started = Instant::now();
                 let start = format!("POST {PATH} HTTP/1.1\r\nHost: {addr}\r\nX-Slow-{n}: ");
-                if stream.write_all(start.as_bytes()).await.is_err() {
-                    return;
+                if stream.write_all(start.as_bytes()).await.is_ok() {
+                    // A byte every 200 ms, never the end of the head: only the server closing
+                    // the connection makes a write fail.
+                    while stream.write_all(b"a").await.is_ok() {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
                 }
-                // A byte every 200 ms, never the end of the head.
-                while stream.write_all(b"a").await.is_ok() {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
+                SlowHead::Cut(started.elapsed())
             })
         })
         .collect();
@@ -316,7 +319,43 @@ async fn a_slowloris_of_200_connections_does_not_delay_deliveries() {
     assert!(worst < Duration::from_millis(500), "worst {worst:?}");
     // The slow heads are cut at the header read timeout (5 s): the attackers see it.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let cut = attack.iter().filter(|a| a.is_finished()).count();
-    println!("slowloris connections cut after 5.5 s: {cut} of 200");
-    assert_eq!(cut, 200);
+    let (mut cut, mut not_connected, mut still_open) = (Vec::new(), Vec::new(), 0);
+    for attacker in attack {
+        if !attacker.is_finished() {
+            attacker.abort();
+            still_open += 1;
+            continue;
+        }
+        match attacker.await.expect("the attacker task ran to its end") {
+            SlowHead::Cut(after) => cut.push(after),
+            SlowHead::NotConnected(kind) => not_connected.push(kind),
+        }
+    }
+    let earliest = cut.iter().min().copied().unwrap_or_default();
+    println!(
+        "slowloris connections: {} cut by the server, the first {:.2} s after its head began; \
+         {still_open} still open; {} never connected",
+        cut.len(),
+        earliest.as_secs_f64(),
+        not_connected.len()
+    );
+    assert!(
+        not_connected.is_empty(),
+        "every attacker connected: {not_connected:?}"
+    );
+    assert_eq!(cut.len(), 200, "{still_open} slow heads were never cut");
+    let header_read_timeout = ServeOptions::default().header_read_timeout;
+    assert!(
+        earliest >= header_read_timeout - Duration::from_millis(500),
+        "cut {earliest:?} after the head began, before the header read timeout"
+    );
+}
+
+/// How a slowloris connection ended.
+#[derive(Debug)]
+enum SlowHead {
+    /// The connection was never made, so there was no slow head for the server to cut.
+    NotConnected(std::io::ErrorKind),
+    /// Connected, then closed by the server this long after the head's first byte was sent.
+    Cut(Duration),
 }
