@@ -93,7 +93,7 @@ fn main() -> ExitCode {
                 Some("blocking") => false,
                 _ => return usage(),
             };
-            let (mut concurrency, mut pairs) = (1, 150);
+            let (mut concurrency, mut pairs) = (1, 600);
             let mut rest = args[2..].iter();
             while let Some(arg) = rest.next() {
                 let value = rest.next().and_then(|n| n.parse::<usize>().ok());

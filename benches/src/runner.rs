@@ -410,11 +410,12 @@ fn load_comparisons(
             batches: 0,
         };
         // Short batches, alternating SDK and raw within one process: the machine's drift
-        // over a run touches both alike, and each pair gives one ratio.
-        // Enough pairs that the median moves by well under a percent between runs on an
-        // idle machine (a batch is a few tens of milliseconds).
+        // over a run touches both alike, and each pair gives one ratio. A sequential batch
+        // ratio spreads by about ±8 % (middle half) on this machine, so it takes some 600
+        // pairs (about 50 s) for the median's 95 % interval to narrow to about ±1 %: with
+        // 150, two runs of one build differed by more than a percent.
         let (batch, pairs) = if concurrency == 1 {
-            (250, 150)
+            (250, 600)
         } else {
             (640, 60)
         };
