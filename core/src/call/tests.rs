@@ -4,6 +4,8 @@ use super::*;
 use crate::error::{ApiErrorType, TransportErrorKind};
 use crate::retry::BreakerState;
 
+mod template;
+
 const MS: fn(u64) -> Duration = Duration::from_millis;
 
 fn shared() -> Arc<SharedState> {
