@@ -13,8 +13,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use molam_mock::{MockConfig, MockServer};
 use serde_json::{json, Value};
+
+mod support;
+use support::webhook_receiver;
 
 const KEY: &str = "sk_test_dashboard_0123456789";
 
@@ -101,46 +106,6 @@ fn dechunk(mut text: &str) -> String {
         text = rest[size..].trim_start_matches("\r\n");
     }
     out
-}
-
-/// A webhook endpoint that answers every delivery `200 received`.
-fn webhook_endpoint() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            std::thread::spawn(move || {
-                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-                let mut raw = Vec::new();
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = stream.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    raw.extend_from_slice(&buf[..n]);
-                    let text = String::from_utf8_lossy(&raw).into_owned();
-                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                        let length = head
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if body.len() >= length {
-                            break;
-                        }
-                    }
-                }
-                let _ = stream.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nreceived",
-                );
-            });
-        }
-    });
-    format!("http://{addr}/webhooks")
 }
 
 /// Polls `check` every 100 ms until it gives a value, or fails after `secs` seconds.
@@ -271,7 +236,9 @@ impl Browser {
 
     fn screenshot(&self, path: &str) {
         let png = self.command("GET", "/screenshot", Value::Null);
-        let bytes = base64_decode(png.as_str().expect("base64 PNG"));
+        let bytes = STANDARD
+            .decode(png.as_str().expect("a base64 string"))
+            .expect("WebDriver sends a screenshot as standard base64");
         std::fs::write(path, bytes).expect("write the screenshot");
     }
 }
@@ -284,30 +251,6 @@ impl Drop for Browser {
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let clean: Vec<u8> = text
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-        .collect();
-    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
-    for chunk in clean.chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            n |= u32::from(value(*c)) << (18 - 6 * i);
-        }
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    out
 }
 
 #[test]
@@ -328,8 +271,10 @@ fn the_dashboard_shows_a_checkout_and_resend_makes_a_new_attempt() {
         );
         return;
     };
+    // Nothing here waits on the deliveries themselves: the dashboard shows them.
+    let (hook_url, _) = webhook_receiver();
     let server = MockServer::start(MockConfig {
-        webhook_urls: vec![webhook_endpoint()],
+        webhook_urls: vec![hook_url],
         ..MockConfig::default()
     })
     .expect("start the mock");

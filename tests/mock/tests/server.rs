@@ -5,12 +5,14 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use molam_core::webhook::{verify, WebhookSecret, DEFAULT_TOLERANCE};
 use molam_mock::{MockConfig, MockServer, MockTime, ServerOptions};
 use serde_json::{json, Value};
+
+mod support;
+use support::webhook_receiver;
 
 const KEY: &str = "sk_test_socket";
 
@@ -102,53 +104,6 @@ impl Conn {
         self.writer.write_all(req.as_bytes()).ok()?;
         read_answer(&mut self.reader)
     }
-}
-
-/// A webhook receiver on a free port: answers 200 and hands over (signature, body).
-fn webhook_receiver() -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut writer = stream;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let (mut len, mut sig) = (0, String::new());
-                    loop {
-                        let mut h = String::new();
-                        reader.read_line(&mut h).unwrap();
-                        let h = h.trim_end().to_owned();
-                        if h.is_empty() {
-                            break;
-                        }
-                        let (k, v) = h.split_once(':').unwrap();
-                        match k.to_ascii_lowercase().as_str() {
-                            "content-length" => len = v.trim().parse().unwrap(),
-                            "molam-signature" => sig = v.trim().to_owned(),
-                            _ => {}
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    reader.read_exact(&mut body).unwrap();
-                    if tx.send((sig, body)).is_err() {
-                        return;
-                    }
-                    writer
-                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-                        .unwrap();
-                }
-            });
-        }
-    });
-    (url, rx)
 }
 
 #[test]
