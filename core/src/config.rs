@@ -103,7 +103,7 @@ impl Config {
     /// | `MOLAM_API_KEY` | required: `sk_test_…`, `sk_live_…` or `jwt_…` |
     /// | `MOLAM_API_BASE` | default `https://api.molam.com` |
     /// | `MOLAM_API_VERSION` | default `2025-01-16` |
-    /// | `MOLAM_WEBHOOK_SECRET` | comma-separated list of `kid:secret` or bare `secret` (a `whsec_…` entry is all secret, `:` included) |
+    /// | `MOLAM_WEBHOOK_SECRET` | comma-separated list of `kid:secret` or bare `secret` (a `whsec_…` entry is all secret, `:` included), read by [`WebhookSecret::parse_list`] |
     /// | `MOLAM_MAX_RETRIES` | retries after the first attempt, 0–10 (default 2: 3 attempts) |
     /// | `MOLAM_TIMEOUT_MS` | per-attempt timeout (default 30000) |
     /// | `MOLAM_CONNECT_TIMEOUT_MS` | connect timeout (default 10000) |
@@ -402,8 +402,13 @@ impl ConfigBuilder {
             }
         }
         for (i, secret) in self.webhook_secrets.iter().enumerate() {
-            check_webhook_secret(secret)
-                .map_err(|why| invalid("webhook_secrets", &format!("entry {}: {why}", i + 1)))?;
+            secret.check().map_err(|reason| {
+                let at = crate::webhook::SecretListError {
+                    entry: i + 1,
+                    reason,
+                };
+                invalid("webhook_secrets", &at.to_string())
+            })?;
         }
         Ok(Config {
             api_key,
@@ -430,21 +435,6 @@ fn invalid(name: &'static str, reason: &str) -> ConfigError {
         name,
         reason: reason.to_owned(),
     }
-}
-
-/// A key id is `[A-Za-z0-9_-]{1,64}` (REFERENCE.md §5, the rule the header parser applies); a
-/// secret is non-empty printable ASCII.
-fn check_webhook_secret(secret: &WebhookSecret) -> Result<(), &'static str> {
-    if let Some(kid) = secret.kid() {
-        if !crate::webhook::header::is_valid_kid(kid) {
-            return Err("key id must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -");
-        }
-    }
-    let s = secret.expose_secret();
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err("secret must be non-empty printable ASCII without spaces");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

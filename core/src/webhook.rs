@@ -32,10 +32,12 @@ use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
 pub(crate) mod header;
+mod secret;
 #[cfg(test)]
 mod tests;
 
 pub use header::SignatureHeader;
+pub use secret::{SecretListError, WebhookSecret, WebhookSecretError};
 
 /// How far `t` may be from now, in the past or the future, by default: 300 s (REFERENCE.md §5).
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -87,79 +89,6 @@ fn describe_age(age_seconds: i64) -> String {
         format!("{age_seconds} s in the past")
     } else {
         format!("{} s in the future", age_seconds.unsigned_abs())
-    }
-}
-
-/// A webhook signing secret (e.g. `whsec_…`), with the key id it is published under.
-///
-/// Its `Debug` shows only the key id and the last four characters.
-///
-/// ```
-/// use molam_core::webhook::WebhookSecret;
-/// let s = WebhookSecret::new("whsec_test_5f1c2a9e").with_kid("k2024");
-/// assert_eq!(format!("{s:?}"), r#"WebhookSecret { kid: Some("k2024"), secret: "whsec_****2a9e" }"#);
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct WebhookSecret {
-    kid: Option<String>,
-    secret: String,
-}
-
-impl WebhookSecret {
-    /// A secret with no key id (a default secret).
-    pub fn new(secret: impl Into<String>) -> Self {
-        WebhookSecret {
-            kid: None,
-            secret: secret.into(),
-        }
-    }
-
-    /// The same secret published under key id `kid`.
-    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
-
-    /// Reads the `kid:secret` or `secret` form of `MOLAM_WEBHOOK_SECRET` and of the `molam`
-    /// CLI's `--secret` (one entry, not a list): the first `:` separates the key id, unless
-    /// the text starts with `whsec_`, which begins a secret, never a key id. So a secret that
-    /// contains `:` reads the same everywhere. The key id is checked when a config is built.
-    ///
-    /// ```
-    /// use molam_core::webhook::WebhookSecret;
-    /// let rotated = WebhookSecret::from_entry("k2024:whsec_abc");
-    /// assert_eq!((rotated.kid(), rotated.expose_secret()), (Some("k2024"), "whsec_abc"));
-    /// let colon = WebhookSecret::from_entry("whsec_a:b");
-    /// assert_eq!((colon.kid(), colon.expose_secret()), (None, "whsec_a:b"));
-    /// let both = WebhookSecret::from_entry("k1:whsec_a:b");
-    /// assert_eq!((both.kid(), both.expose_secret()), (Some("k1"), "whsec_a:b"));
-    /// ```
-    pub fn from_entry(entry: &str) -> Self {
-        match entry.split_once(':') {
-            Some((kid, secret)) if !entry.starts_with("whsec_") => {
-                WebhookSecret::new(secret).with_kid(kid)
-            }
-            _ => WebhookSecret::new(entry),
-        }
-    }
-
-    /// The key id, if any.
-    pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
-    /// The secret itself, for computing a MAC. Never log it.
-    pub fn expose_secret(&self) -> &str {
-        &self.secret
-    }
-}
-
-impl std::fmt::Debug for WebhookSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSecret")
-            .field("kid", &self.kid)
-            .field("secret", &crate::redact::masked(&self.secret))
-            .finish()
     }
 }
 

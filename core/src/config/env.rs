@@ -36,7 +36,9 @@ pub(super) fn apply(
         builder = builder.api_version(version);
     }
     if let Some(list) = get("MOLAM_WEBHOOK_SECRET") {
-        builder = builder.webhook_secrets(parse_secrets(&list)?);
+        let secrets = WebhookSecret::parse_list(&list)
+            .map_err(|e| invalid("MOLAM_WEBHOOK_SECRET", e.to_string()))?;
+        builder = builder.webhook_secrets(secrets);
     }
     if let Some(retries) = get("MOLAM_MAX_RETRIES") {
         builder = builder.max_retries(parse_number("MOLAM_MAX_RETRIES", &retries)?);
@@ -74,25 +76,6 @@ pub(super) fn name_setting_as_variable(error: ConfigError) -> ConfigError {
         },
         other => other,
     }
-}
-
-/// `kid:secret` or `secret`, comma-separated, each read by [`WebhookSecret::from_entry`]. The
-/// entries are checked (and errors numbered) by `ConfigBuilder::build`; here only the shape.
-fn parse_secrets(list: &str) -> Result<Vec<WebhookSecret>, ConfigError> {
-    list.split(',')
-        .map(str::trim)
-        .enumerate()
-        .map(|(i, entry)| {
-            if entry.is_empty() {
-                Err(invalid(
-                    "MOLAM_WEBHOOK_SECRET",
-                    format!("entry {} is empty", i + 1),
-                ))
-            } else {
-                Ok(WebhookSecret::from_entry(entry))
-            }
-        })
-        .collect()
 }
 
 fn parse_number(name: &'static str, value: &str) -> Result<u32, ConfigError> {

@@ -24,7 +24,6 @@ use http_body_util::Full;
 use molam_axum::{StaticSecrets, VerifiedEvent, WebhookEndpoint, WebhookRejection};
 use molam_core::inbox::{AsyncWebhookInbox, InMemoryWebhookInbox};
 use molam_core::resources::EventType;
-use molam_core::webhook::WebhookSecret;
 use molam_postgres::{InboxEvent, PgWebhookInbox, WorkerOptions};
 
 use crate::failure::Failure;
@@ -49,12 +48,13 @@ pub struct ListenArgs {
     /// answered 200 and neither printed nor forwarded.
     #[arg(long, value_delimiter = ',', value_name = "TYPES")]
     events: Vec<String>,
-    /// The secret deliveries are signed with; repeatable (kid:secret publishes it under a key id).
+    /// The secrets deliveries are signed with: kid:secret (published under a key id) or
+    /// secret, a whsec_… entry whole; repeatable, or a comma-separated list, read and checked
+    /// as MOLAM_WEBHOOK_SECRET is.
     #[arg(
         long,
         env = "MOLAM_WEBHOOK_SECRET",
         hide_env_values = true,
-        value_delimiter = ',',
         required = true
     )]
     secret: Vec<String>,
@@ -168,6 +168,7 @@ impl EventFilter {
 
 /// Listens until Ctrl-C.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
+    let secrets = crate::webhooks::secret_list(&args.secret, crate::webhooks::SECRET_OR_VARIABLE)?;
     let target = match &args.forward_to {
         Some(url) => Some(endpoint_uri(url, "--forward-to")?),
         None => None,
@@ -188,11 +189,6 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     if !args.path.starts_with('/') {
         return Err(Failure::usage("--path must start with '/'"));
     }
-    let secrets: Vec<WebhookSecret> = args
-        .secret
-        .iter()
-        .map(|s| WebhookSecret::from_entry(s))
-        .collect();
     let (recorder, worker_inbox) = inbox(&args).await?;
     let endpoint = WebhookEndpoint::new(StaticSecrets::new(secrets), recorder);
     let forwarder = Arc::new(Forwarder {

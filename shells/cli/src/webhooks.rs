@@ -23,7 +23,7 @@ pub enum WebhooksCommand {
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// The signing secret (whsec_…, or kid:whsec_… to sign under a key id; a whsec_… secret
-    /// is taken whole, `:` included, as by `verify` and MOLAM_WEBHOOK_SECRET).
+    /// is taken whole, `:` included): one entry, read and checked as MOLAM_WEBHOOK_SECRET is.
     #[arg(long, env = "MOLAM_WEBHOOK_SECRET", hide_env_values = true)]
     secret: String,
     /// The signature's timestamp, unix seconds (default: now).
@@ -38,7 +38,8 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// A secret to try (whsec_…, or kid:whsec_… to publish it under a key id; a whsec_…
-    /// secret is taken whole, `:` included, as by `sign`); repeatable.
+    /// secret is taken whole, `:` included); repeatable, or a comma-separated list, read and
+    /// checked as MOLAM_WEBHOOK_SECRET is.
     #[arg(long, required = true)]
     secret: Vec<String>,
     /// The Molam-Signature header value.
@@ -57,7 +58,15 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
     let body = read_stdin()?;
     match command {
         WebhooksCommand::Sign(args) => {
-            let mut secret = WebhookSecret::from_entry(&args.secret);
+            let mut secrets = secret_list(std::slice::from_ref(&args.secret), SECRET_OR_VARIABLE)?;
+            if secrets.len() != 1 {
+                return Err(Failure::usage(format!(
+                    "sign signs with one secret, and {SECRET_OR_VARIABLE} holds a list of {}: \
+                     give one",
+                    secrets.len()
+                )));
+            }
+            let mut secret = secrets.remove(0);
             if let Some(kid) = args.kid {
                 if secret.kid().is_some_and(|own| own != kid) {
                     return Err(Failure::usage(
@@ -65,6 +74,9 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
                     ));
                 }
                 secret = secret.with_kid(kid);
+                secret
+                    .check()
+                    .map_err(|e| Failure::usage(format!("invalid --kid: {e}")))?;
             }
             let timestamp = args.timestamp.unwrap_or(now_unix);
             let header = webhook::sign_header(&secret, timestamp, &body);
@@ -74,11 +86,7 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
             Ok(header)
         }
         WebhooksCommand::Verify(args) => {
-            let secrets: Vec<WebhookSecret> = args
-                .secret
-                .iter()
-                .map(|s| WebhookSecret::from_entry(s))
-                .collect();
+            let secrets = secret_list(&args.secret, "--secret")?;
             let now = args.now.unwrap_or(now_unix);
             let tolerance = Duration::from_secs(args.tolerance);
             let verified = FreshDelivery::check_header(&args.header, &body, now, tolerance)
@@ -92,6 +100,18 @@ pub fn run(command: WebhooksCommand, now_unix: i64) -> Result<String, Failure> {
             }
         }
     }
+}
+
+/// Where `listen` and `sign` read their secrets from, for errors.
+pub const SECRET_OR_VARIABLE: &str = "--secret or MOLAM_WEBHOOK_SECRET";
+
+/// The secrets of every `--secret` given, in order, each value a comma-separated list: read
+/// and checked by the core's rule for MOLAM_WEBHOOK_SECRET ([`WebhookSecret::parse_list`]),
+/// entries numbered across all the values. The error names the entry, never its text;
+/// `source` says what to change.
+pub fn secret_list(values: &[String], source: &str) -> Result<Vec<WebhookSecret>, Failure> {
+    WebhookSecret::parse_list(&values.join(","))
+        .map_err(|e| Failure::usage(format!("invalid {source}: {e}")))
 }
 
 /// Exit 5 with the core's reason, which never echoes a secret or the expected MAC.

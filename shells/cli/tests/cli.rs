@@ -979,6 +979,142 @@ fn webhooks_verify_reports_a_malformed_header() {
     assert!(stderr(&output).contains("malformed"), "{}", stderr(&output));
 }
 
+/// `molam webhooks verify` of the vector with these `--secret` values (one flag each).
+fn verify_vector_with(secrets: &[&str]) -> Output {
+    let mut command = molam();
+    command.args([
+        "webhooks",
+        "verify",
+        "--header",
+        VECTOR_HEADER,
+        "--now",
+        "1700000000",
+    ]);
+    for secret in secrets {
+        command.args(["--secret", secret]);
+    }
+    with_stdin(command, VECTOR_BODY.as_bytes())
+}
+
+const VECTOR_HEADER: &str =
+    "t=1700000000,v1=56de17192f06dfb1c65a35b71701c6502f91b2a94dc0bff68a82c2a3c6232b73";
+
+#[test]
+fn a_secret_list_is_read_as_molam_webhook_secret_is_trimmed_entry_by_entry() {
+    let output = verify_vector_with(&[" k1:whsec_other , whsec_test_5f1c2a9e "]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = verify_vector_with(&["whsec_other", "whsec_test_5f1c2a9e"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn an_empty_entry_in_a_secret_list_is_refused_by_its_position() {
+    let output = verify_vector_with(&["whsec_test_5f1c2a9e, ,whsec_other"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).trim_end(),
+        "molam: invalid --secret: entry 2: empty: put a secret there or remove the extra comma"
+    );
+    // Entries are numbered across repeated flags.
+    let output = verify_vector_with(&["whsec_test_5f1c2a9e", "whsec_a,"]);
+    assert!(
+        stderr(&output).contains("entry 3: empty"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A secret whose key id and secret are both invalid, each holding text that must never be
+/// printed.
+const BAD_SECRET: &str = "bad kid_hunter2:whsec_hunter2 value";
+
+fn assert_refused_without_echo(output: &Output, expected: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains(expected), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!stdout(output).contains("hunter2"), "{}", stdout(output));
+}
+
+#[test]
+fn a_bad_secret_is_refused_by_every_command_without_showing_it() {
+    let key_id = "entry 2: key id must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -";
+    let output = verify_vector_with(&["whsec_test_5f1c2a9e", BAD_SECRET]);
+    assert_refused_without_echo(&output, &format!("invalid --secret: {key_id}"));
+
+    let mut sign = molam();
+    sign.args(["webhooks", "sign", "--timestamp", "1700000000"])
+        .env("MOLAM_WEBHOOK_SECRET", format!("whsec_ok,{BAD_SECRET}"));
+    let output = with_stdin(sign, b"{}");
+    assert_refused_without_echo(
+        &output,
+        &format!("invalid --secret or MOLAM_WEBHOOK_SECRET: {key_id}"),
+    );
+
+    for listen in [
+        molam()
+            .args(["listen", "--port", "0", "--secret", "whsec_ok"])
+            .args(["--secret", BAD_SECRET])
+            .output(),
+        molam()
+            .args(["listen", "--port", "0"])
+            .env("MOLAM_WEBHOOK_SECRET", format!("whsec_ok,{BAD_SECRET}"))
+            .output(),
+    ] {
+        let output = listen.expect("run molam listen");
+        assert_refused_without_echo(
+            &output,
+            &format!("invalid --secret or MOLAM_WEBHOOK_SECRET: {key_id}"),
+        );
+        assert!(
+            !stdout(&output).contains("listening"),
+            "{}",
+            stdout(&output)
+        );
+    }
+}
+
+#[test]
+fn webhooks_sign_takes_one_secret_and_a_valid_kid() {
+    let sign = |secret: &str, kid: Option<&str>| {
+        let mut command = molam();
+        command.args([
+            "webhooks",
+            "sign",
+            "--secret",
+            secret,
+            "--timestamp",
+            "1700000000",
+        ]);
+        if let Some(kid) = kid {
+            command.args(["--kid", kid]);
+        }
+        with_stdin(command, b"{}")
+    };
+    let list = sign("k2:whsec_new,whsec_old", None);
+    assert_eq!(list.status.code(), Some(2));
+    assert!(
+        stderr(&list).contains("sign signs with one secret"),
+        "{}",
+        stderr(&list)
+    );
+    let bad_kid = sign("whsec_new", Some("k/1"));
+    assert_eq!(bad_kid.status.code(), Some(2));
+    assert!(
+        stderr(&bad_kid).contains("invalid --kid: key id must be"),
+        "{}",
+        stderr(&bad_kid)
+    );
+    let spaced = sign(" whsec_test_5f1c2a9e ", None);
+    assert_eq!(
+        stdout(&spaced).trim_end(),
+        format!(
+            "t=1700000000,v1={}",
+            molam_core::webhook::sign("whsec_test_5f1c2a9e", 1_700_000_000, b"{}")
+        )
+    );
+}
+
 // ---- long-running commands: mock and listen ----
 
 /// A child process killed and reaped when the test ends, however it ends.
