@@ -124,9 +124,7 @@ impl Config {
     /// # Ok::<(), molam_core::ConfigError>(())
     /// ```
     pub fn from_lookup(lookup: impl FnMut(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        ConfigBuilder::from_lookup(lookup)?
-            .build()
-            .map_err(env::name_setting_as_variable)
+        ConfigBuilder::from_lookup(lookup)?.build()
     }
 
     /// The API key, for the `Authorization` header.
@@ -226,6 +224,7 @@ pub struct ConfigBuilder {
     account: Option<AccountId>,
     proxy: ProxyConfig,
     tls_roots: TlsRoots,
+    from_env: env::FromEnv,
 }
 
 impl Default for ConfigBuilder {
@@ -246,13 +245,15 @@ impl Default for ConfigBuilder {
             account: None,
             proxy: ProxyConfig::default(),
             tls_roots: TlsRoots::default(),
+            from_env: env::FromEnv::default(),
         }
     }
 }
 
 impl ConfigBuilder {
     /// A builder preset from `MOLAM_*` variables (see [`Config::from_lookup`]), to be
-    /// adjusted before [`ConfigBuilder::build`]. Fails on a variable that cannot be parsed.
+    /// adjusted before [`ConfigBuilder::build`]. Fails on a variable that cannot be parsed;
+    /// a value out of range is refused by `build`, which names the variable too.
     pub fn from_lookup(lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, ConfigError> {
         env::apply(ConfigBuilder::default(), lookup)
     }
@@ -272,24 +273,29 @@ impl ConfigBuilder {
     /// The pinned API version (default `2025-01-16`).
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
+        self.from_env.replaced("api_version");
         self
     }
 
     /// The whole retry policy, replacing earlier `max_retries` and `deadline` settings.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
+        self.from_env.replaced("max_retries");
+        self.from_env.replaced("deadline");
         self
     }
 
     /// Retries after the first attempt (0–10; default 2, so 3 attempts in all).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry_policy.max_attempts = retries.saturating_add(1);
+        self.from_env.replaced("max_retries");
         self
     }
 
     /// The per-call deadline across all attempts and waits (default 80 s).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.retry_policy.deadline = deadline;
+        self.from_env.replaced("deadline");
         self
     }
 
@@ -308,24 +314,28 @@ impl ConfigBuilder {
     /// The timeout of one attempt (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self.from_env.replaced("timeout");
         self
     }
 
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self.from_env.replaced("connect_timeout");
         self
     }
 
     /// Adds one webhook secret.
     pub fn webhook_secret(mut self, secret: WebhookSecret) -> Self {
         self.webhook_secrets.push(secret);
+        self.from_env.replaced("webhook_secrets");
         self
     }
 
     /// Replaces the webhook secrets.
     pub fn webhook_secrets(mut self, secrets: impl IntoIterator<Item = WebhookSecret>) -> Self {
         self.webhook_secrets = secrets.into_iter().collect();
+        self.from_env.replaced("webhook_secrets");
         self
     }
 
@@ -376,7 +386,33 @@ impl ConfigBuilder {
     }
 
     /// Checks every setting and builds the [`Config`].
-    pub fn build(self) -> Result<Config, ConfigError> {
+    ///
+    /// An invalid value that a `MOLAM_*` variable gave ([`ConfigBuilder::from_lookup`]) is
+    /// reported under the variable's name; one given to a setter here, under the setting's,
+    /// even when it replaced a variable's value.
+    ///
+    /// ```
+    /// use molam_core::{config::ConfigBuilder, ConfigError};
+    /// let name = |error| match error {
+    ///     ConfigError::InvalidValue { name, .. } => name,
+    ///     other => panic!("{other}"),
+    /// };
+    /// let from_env = ConfigBuilder::from_lookup(|name| match name {
+    ///     "MOLAM_MAX_RETRIES" => Some("50".to_owned()),
+    ///     _ => None,
+    /// })?;
+    /// let keyed = from_env.api_key("sk_test_0123456789abcdef");
+    /// assert_eq!(name(keyed.clone().build().unwrap_err()), "MOLAM_MAX_RETRIES");
+    /// assert_eq!(name(keyed.max_retries(50).build().unwrap_err()), "max_retries");
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn build(mut self) -> Result<Config, ConfigError> {
+        let from_env = std::mem::take(&mut self.from_env);
+        self.check_and_build()
+            .map_err(|error| from_env.name_variable(error))
+    }
+
+    fn check_and_build(self) -> Result<Config, ConfigError> {
         let api_key = self.api_key.ok_or(ConfigError::MissingApiKey)??;
         let api_base = base_url::normalize(&self.api_base, self.allow_insecure_http)?;
         let v = &self.api_version;

@@ -6,7 +6,8 @@ use super::ConfigBuilder;
 use crate::error::ConfigError;
 use crate::webhook::WebhookSecret;
 
-/// Builder settings and the variables that set them, for naming errors after the variable.
+/// Builder settings that `build` checks and the variables that set them, for naming errors
+/// after the variable.
 const VARIABLES: [(&str, &str); 6] = [
     ("api_version", "MOLAM_API_VERSION"),
     ("max_retries", "MOLAM_MAX_RETRIES"),
@@ -34,23 +35,29 @@ pub(super) fn apply(
     }
     if let Some(version) = get("MOLAM_API_VERSION") {
         builder = builder.api_version(version);
+        builder.from_env.read("api_version");
     }
     if let Some(list) = get("MOLAM_WEBHOOK_SECRET") {
         let secrets = WebhookSecret::parse_list(&list)
             .map_err(|e| invalid("MOLAM_WEBHOOK_SECRET", e.to_string()))?;
         builder = builder.webhook_secrets(secrets);
+        builder.from_env.read("webhook_secrets");
     }
     if let Some(retries) = get("MOLAM_MAX_RETRIES") {
         builder = builder.max_retries(parse_number("MOLAM_MAX_RETRIES", &retries)?);
+        builder.from_env.read("max_retries");
     }
     if let Some(ms) = get("MOLAM_TIMEOUT_MS") {
         builder = builder.timeout(parse_millis("MOLAM_TIMEOUT_MS", &ms)?);
+        builder.from_env.read("timeout");
     }
     if let Some(ms) = get("MOLAM_CONNECT_TIMEOUT_MS") {
         builder = builder.connect_timeout(parse_millis("MOLAM_CONNECT_TIMEOUT_MS", &ms)?);
+        builder.from_env.read("connect_timeout");
     }
     if let Some(ms) = get("MOLAM_DEADLINE_MS") {
         builder = builder.deadline(parse_millis("MOLAM_DEADLINE_MS", &ms)?);
+        builder.from_env.read("deadline");
     }
     if let Some(flag) = get("MOLAM_ALLOW_INSECURE_HTTP") {
         builder = builder.allow_insecure_http(parse_flag("MOLAM_ALLOW_INSECURE_HTTP", &flag)?);
@@ -64,17 +71,38 @@ pub(super) fn apply(
     Ok(builder)
 }
 
-/// Renames an error about a builder setting after the variable that set it.
-pub(super) fn name_setting_as_variable(error: ConfigError) -> ConfigError {
-    match error {
-        ConfigError::InvalidValue { name, reason } => ConfigError::InvalidValue {
-            name: VARIABLES
-                .iter()
-                .find(|(setting, _)| *setting == name)
-                .map_or(name, |(_, variable)| variable),
-            reason,
-        },
-        other => other,
+/// The settings whose value a `MOLAM_*` variable gave and no setter has replaced since, so
+/// that [`ConfigBuilder::build`] names the variable, not the setting, in an error about them.
+#[derive(Debug, Clone, Default)]
+pub(super) struct FromEnv(Vec<&'static str>);
+
+impl FromEnv {
+    /// `setting` now holds its variable's value.
+    fn read(&mut self, setting: &'static str) {
+        if !self.0.contains(&setting) {
+            self.0.push(setting);
+        }
+    }
+
+    /// `setting` was given explicitly: an error about it names the setting again.
+    pub(super) fn replaced(&mut self, setting: &str) {
+        self.0.retain(|s| *s != setting);
+    }
+
+    /// Renames an error about a setting that came from a variable after that variable.
+    pub(super) fn name_variable(&self, error: ConfigError) -> ConfigError {
+        match error {
+            ConfigError::InvalidValue { name, reason } if self.0.contains(&name) => {
+                ConfigError::InvalidValue {
+                    name: VARIABLES
+                        .iter()
+                        .find(|(setting, _)| *setting == name)
+                        .map_or(name, |(_, variable)| variable),
+                    reason,
+                }
+            }
+            other => other,
+        }
     }
 }
 

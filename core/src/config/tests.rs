@@ -425,3 +425,65 @@ fn builder_from_lookup_can_be_adjusted_before_build() {
     assert_eq!(config.retry_policy().max_attempts, 2);
     assert_eq!(config.timeout(), Duration::from_secs(2));
 }
+
+fn builder_from_vars(vars: &[(&'static str, &'static str)]) -> ConfigBuilder {
+    ConfigBuilder::from_lookup(|name| {
+        vars.iter()
+            .find(|(variable, _)| *variable == name)
+            .map(|(_, value)| (*value).to_owned())
+    })
+    .unwrap()
+    .api_key(KEY)
+}
+
+#[test]
+fn an_out_of_range_variable_is_named_by_the_builder_as_by_from_lookup() {
+    let error = builder_from_vars(&[("MOLAM_MAX_RETRIES", "50")])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid value for MOLAM_MAX_RETRIES: must be 0 to 10 retries (1 to 11 attempts)"
+    );
+    for (name, value) in [
+        ("MOLAM_API_VERSION", "a b"),
+        ("MOLAM_TIMEOUT_MS", "0"),
+        ("MOLAM_CONNECT_TIMEOUT_MS", "0"),
+        ("MOLAM_DEADLINE_MS", "0"),
+    ] {
+        let error = builder_from_vars(&[(name, value)]).build().unwrap_err();
+        assert_eq!(invalid_value_name(error), name, "{name}={value}");
+    }
+}
+
+#[test]
+fn a_value_given_to_the_builder_is_named_by_its_setting_even_over_a_variable() {
+    let error = builder_from_vars(&[("MOLAM_MAX_RETRIES", "2")])
+        .max_retries(50)
+        .build()
+        .unwrap_err();
+    assert_eq!(invalid_value_name(error), "max_retries");
+    let error = builder_from_vars(&[("MOLAM_DEADLINE_MS", "1000")])
+        .retry_policy(RetryPolicy {
+            deadline: Duration::ZERO,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap_err();
+    assert_eq!(invalid_value_name(error), "deadline");
+    let error = builder_from_vars(&[("MOLAM_WEBHOOK_SECRET", "whsec_a")])
+        .webhook_secret(WebhookSecret::new("whsec a"))
+        .build()
+        .unwrap_err();
+    assert_eq!(invalid_value_name(error), "webhook_secrets");
+}
+
+#[test]
+fn a_variable_left_in_place_is_still_named_after_other_settings_change() {
+    let error = builder_from_vars(&[("MOLAM_TIMEOUT_MS", "0")])
+        .max_retries(3)
+        .connect_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap_err();
+    assert_eq!(invalid_value_name(error), "MOLAM_TIMEOUT_MS");
+}

@@ -461,6 +461,25 @@ fn a_blank_api_key_variable_is_no_api_key() {
 }
 
 #[test]
+fn an_out_of_range_variable_is_named_as_the_variable_to_change() {
+    let server = mock();
+    let output = molam()
+        .args(["payment-intents", "list"])
+        .args(["--api-base", server.base_url(), "--allow-insecure-http"])
+        .args(["--api-key", KEY])
+        .env("MOLAM_MAX_RETRIES", "50")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "molam: invalid configuration: invalid value for MOLAM_MAX_RETRIES: must be 0 to 10 \
+         retries (1 to 11 attempts)\n"
+    );
+    assert_eq!(server.mock().stats()["requests_total"], 0);
+}
+
+#[test]
 fn the_api_key_comes_from_the_environment_too() {
     let server = mock();
     let output = molam()

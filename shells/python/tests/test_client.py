@@ -64,6 +64,23 @@ def test_config_api_key_format(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "sk_live_****ue42" in shown
 
 
+def test_config_names_the_variable_or_the_argument_at_fault(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOLAM_API_KEY", KEY)
+    monkeypatch.setenv("MOLAM_MAX_RETRIES", "50")
+    for build in (Config, Config.from_env):
+        with pytest.raises(ConfigError) as raised:
+            build()
+        assert raised.value.errors[0]["field"] == "MOLAM_MAX_RETRIES"
+        assert "invalid value for MOLAM_MAX_RETRIES" in str(raised.value)
+    # An argument replaces the variable, and an error names the argument.
+    with pytest.raises(ConfigError) as raised:
+        Config(max_retries=11)
+    assert raised.value.errors[0]["field"] == "max_retries"
+    assert Config(max_retries=3).max_attempts == 4
+
+
 def test_create_payment_intent(client: MolamClient) -> None:
     payment = client.create_payment_intent(
         amount=2500,
