@@ -22,6 +22,21 @@ string_enum! {
     }
 }
 
+impl PayoutStatus {
+    /// True for `paid`, `failed` and `canceled`, after which the status never changes; false
+    /// for `pending` and `in_transit`, and for a status this SDK does not know.
+    ///
+    /// ```
+    /// use molam_core::resources::PayoutStatus;
+    /// assert!(PayoutStatus::Paid.is_final());
+    /// assert!(!PayoutStatus::InTransit.is_final());
+    /// assert!(!PayoutStatus::from_wire("on_hold").is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Paid | Self::Failed | Self::Canceled)
+    }
+}
+
 string_enum! {
     /// How a payout reaches its destination.
     pub enum PayoutMethod {

@@ -118,6 +118,16 @@ fn only_succeeded_and_canceled_intents_are_final() {
 }
 
 #[test]
+fn only_paid_failed_and_canceled_payouts_are_final() {
+    assert!(PayoutStatus::Paid.is_final());
+    assert!(PayoutStatus::Failed.is_final());
+    assert!(PayoutStatus::Canceled.is_final());
+    assert!(!PayoutStatus::Pending.is_final());
+    assert!(!PayoutStatus::InTransit.is_final());
+    assert!(!PayoutStatus::Unknown("on_hold".into()).is_final());
+}
+
+#[test]
 fn refund_and_payout_decode() {
     let refund: Refund = serde_json::from_value(json!({
         "id": "re_1", "object": "refund", "created": 1, "livemode": true, "amount": 500,

@@ -303,7 +303,7 @@ impl Trigger<'_> {
             let payout = self.client.payouts().retrieve(id)?.into_inner();
             match payout.status {
                 s if s == wanted => Ok(true),
-                PayoutStatus::Pending | PayoutStatus::InTransit => Ok(false),
+                s if !s.is_final() => Ok(false),
                 other => Err(Failure::new(
                     Kind::Api,
                     format!("payout {id} became {other}, not {wanted}"),
