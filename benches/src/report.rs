@@ -188,7 +188,7 @@ fn load_spread(c: &Comparison) -> String {
 
 /// The median batch ratio and its spread, as one line.
 pub fn ratio_and_spread(c: &Comparison) -> String {
-    format!("{:.3}, spread {}", load_ratio(c), load_spread(c))
+    format!("{:.3}; {}", load_ratio(c), load_spread(c))
 }
 
 /// The verdict of a client comparison: a call that failed in an interleaved batch makes
