@@ -20,6 +20,21 @@ string_enum! {
     }
 }
 
+impl RefundStatus {
+    /// True for `succeeded`, `failed` and `canceled`, after which the status never changes;
+    /// false for `pending`, and for a status this SDK does not know.
+    ///
+    /// ```
+    /// use molam_core::resources::RefundStatus;
+    /// assert!(RefundStatus::Succeeded.is_final());
+    /// assert!(!RefundStatus::Pending.is_final());
+    /// assert!(!RefundStatus::from_wire("requires_action").is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Canceled)
+    }
+}
+
 string_enum! {
     /// Why a refund was made.
     pub enum RefundReason {

@@ -128,6 +128,15 @@ fn only_paid_failed_and_canceled_payouts_are_final() {
 }
 
 #[test]
+fn only_succeeded_failed_and_canceled_refunds_are_final() {
+    assert!(RefundStatus::Succeeded.is_final());
+    assert!(RefundStatus::Failed.is_final());
+    assert!(RefundStatus::Canceled.is_final());
+    assert!(!RefundStatus::Pending.is_final());
+    assert!(!RefundStatus::Unknown("requires_action".into()).is_final());
+}
+
+#[test]
 fn refund_and_payout_decode() {
     let refund: Refund = serde_json::from_value(json!({
         "id": "re_1", "object": "refund", "created": 1, "livemode": true, "amount": 500,

@@ -373,10 +373,10 @@ impl Trigger<'_> {
             "refund.updated" => {
                 let charge = self.paid_charge("pm_momo_success")?;
                 let (id, _) = self.refund(&charge)?;
-                let what = format!("refund {id} to succeed");
+                let what = format!("refund {id} to be final (succeeded, failed or canceled)");
                 self.clock.wait(&what, MOBILE_MONEY_REFUND_SETTLES, || {
                     let refund = self.client.refunds().retrieve(&id)?.into_inner();
-                    Ok(refund.status != RefundStatus::Pending)
+                    Ok(refund.status.is_final())
                 })?;
                 Ok(id)
             }
