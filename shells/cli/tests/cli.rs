@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use molam_mock::{MockConfig, MockServer};
 use serde_json::Value;
@@ -1070,17 +1070,16 @@ fn a_bad_secret_is_refused_by_every_command_without_showing_it() {
         &format!("invalid --secret or MOLAM_WEBHOOK_SECRET: {key_id}"),
     );
 
-    for listen in [
-        molam()
-            .args(["listen", "--port", "0", "--secret", "whsec_ok"])
-            .args(["--secret", BAD_SECRET])
-            .output(),
-        molam()
-            .args(["listen", "--port", "0"])
-            .env("MOLAM_WEBHOOK_SECRET", format!("whsec_ok,{BAD_SECRET}"))
-            .output(),
-    ] {
-        let output = listen.expect("run molam listen");
+    let mut by_flag = molam();
+    by_flag
+        .args(["listen", "--port", "0", "--secret", "whsec_ok"])
+        .args(["--secret", BAD_SECRET]);
+    let mut by_env = molam();
+    by_env
+        .args(["listen", "--port", "0"])
+        .env("MOLAM_WEBHOOK_SECRET", format!("whsec_ok,{BAD_SECRET}"));
+    for listen in [by_flag, by_env] {
+        let output = refused(listen);
         assert_refused_without_echo(
             &output,
             &format!("invalid --secret or MOLAM_WEBHOOK_SECRET: {key_id}"),
@@ -1143,6 +1142,49 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// How long a command that must refuse to start may take to exit.
+const REFUSAL_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Runs a long-running command (`listen`) that is expected to refuse its arguments and exit:
+/// its output once it has exited. If it is still running after [`REFUSAL_DEADLINE`], the test
+/// fails instead of hanging, and the child is killed.
+fn refused(mut command: Command) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let out = read(Box::new(child.stdout.take().expect("stdout")));
+    let err = read(Box::new(child.stderr.take().expect("stderr")));
+    let mut running = Running(child);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = running.0.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < REFUSAL_DEADLINE,
+            "molam {:?} was still running after {} s instead of refusing to start",
+            command.get_args().collect::<Vec<_>>(),
+            REFUSAL_DEADLINE.as_secs()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
     }
 }
 
@@ -1742,10 +1784,9 @@ fn listen_forwards_to_https_routes_connect_events_filters_and_shows_each_answer(
 
 #[test]
 fn listen_refuses_an_unknown_event_type_in_events() {
-    let output = molam()
-        .args(["listen", "--secret", "whsec_x", "--events", "payout.paied"])
-        .output()
-        .expect("run");
+    let mut listen = molam();
+    listen.args(["listen", "--secret", "whsec_x", "--events", "payout.paied"]);
+    let output = refused(listen);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output)
