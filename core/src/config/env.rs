@@ -38,7 +38,9 @@ pub(super) fn apply(
         builder.from_env.read("api_version");
     }
     if let Some(list) = get("MOLAM_WEBHOOK_SECRET") {
-        let secrets = WebhookSecret::parse_list(&list)
+        // Only split here: `build` checks every secret (naming this variable), so a setter
+        // may still replace a malformed list, as with every other variable.
+        let secrets = WebhookSecret::split_list(&list)
             .map_err(|e| invalid("MOLAM_WEBHOOK_SECRET", e.to_string()))?;
         builder = builder.webhook_secrets(secrets);
         builder.from_env.read("webhook_secrets");

@@ -487,3 +487,24 @@ fn a_variable_left_in_place_is_still_named_after_other_settings_change() {
         .unwrap_err();
     assert_eq!(invalid_value_name(error), "MOLAM_TIMEOUT_MS");
 }
+
+#[test]
+fn a_setter_replaces_a_malformed_webhook_secret_variable_as_any_other() {
+    // A malformed list is read but not yet refused: the builder's setters come first, then
+    // `build` checks what is left, naming the variable when the variable's list is kept.
+    let config = builder_from_vars(&[("MOLAM_WEBHOOK_SECRET", "bad kid:whsec_a")])
+        .webhook_secrets([WebhookSecret::new("whsec_good").with_kid("k1")])
+        .build()
+        .unwrap();
+    assert_eq!(config.webhook_secrets()[0].kid(), Some("k1"));
+    let error = builder_from_vars(&[("MOLAM_WEBHOOK_SECRET", "whsec_ok, bad kid:whsec_a")])
+        .build()
+        .unwrap_err();
+    assert_eq!(invalid_value_name(error.clone()), "MOLAM_WEBHOOK_SECRET");
+    assert!(error.to_string().contains("entry 2"), "{error}");
+    // An empty entry is still refused while reading: it is not a secret a setter replaces.
+    assert!(ConfigBuilder::from_lookup(|name| {
+        (name == "MOLAM_WEBHOOK_SECRET").then(|| "whsec_a,,whsec_b".to_owned())
+    })
+    .is_err());
+}

@@ -78,20 +78,30 @@ impl WebhookSecret {
     /// # Ok::<(), molam_core::webhook::SecretListError>(())
     /// ```
     pub fn parse_list(list: &str) -> Result<Vec<WebhookSecret>, SecretListError> {
+        let secrets = Self::split_list(list)?;
+        for (i, secret) in secrets.iter().enumerate() {
+            secret.check().map_err(|reason| SecretListError {
+                entry: i + 1,
+                reason,
+            })?;
+        }
+        Ok(secrets)
+    }
+
+    /// The first half of [`WebhookSecret::parse_list`]: splits, trims and refuses an empty
+    /// entry, without checking the secrets. The environment is read with it, so that a setter
+    /// may still replace a malformed `MOLAM_WEBHOOK_SECRET` before
+    /// [`ConfigBuilder::build`](crate::config::ConfigBuilder::build) checks what is left.
+    pub(crate) fn split_list(list: &str) -> Result<Vec<WebhookSecret>, SecretListError> {
         list.split(',')
             .map(str::trim)
             .enumerate()
-            .map(|(i, entry)| {
-                let at = |reason| SecretListError {
+            .map(|(i, entry)| match entry {
+                "" => Err(SecretListError {
                     entry: i + 1,
-                    reason,
-                };
-                if entry.is_empty() {
-                    return Err(at(WebhookSecretError::EmptyEntry));
-                }
-                let secret = WebhookSecret::from_entry(entry);
-                secret.check().map_err(at)?;
-                Ok(secret)
+                    reason: WebhookSecretError::EmptyEntry,
+                }),
+                entry => Ok(WebhookSecret::from_entry(entry)),
             })
             .collect()
     }
