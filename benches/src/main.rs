@@ -16,8 +16,9 @@
 //! `target/molam-bench/results.json`), e.g. after editing `benches/NOTES.md`.
 //!
 //! `compare tokio|blocking [--concurrency N] [--pairs N]` runs only one client's interleaved
-//! SDK-vs-raw batches and prints the median ratio and its spread (no file): for iterating
-//! on a client's cost.
+//! SDK-vs-raw batches (as many pairs as `all` runs at that concurrency, unless `--pairs` says)
+//! and prints the median ratio, its 95 % interval and the spread (no file): for iterating on a
+//! client's cost.
 //!
 //! `load` is the child side of one load run (a JSON plan in, a JSON outcome out); the
 //! runner calls it, a person seldom needs to.
@@ -93,13 +94,13 @@ fn main() -> ExitCode {
                 Some("blocking") => false,
                 _ => return usage(),
             };
-            let (mut concurrency, mut pairs) = (1, 600);
+            let (mut concurrency, mut pairs) = (1, None);
             let mut rest = args[2..].iter();
             while let Some(arg) = rest.next() {
                 let value = rest.next().and_then(|n| n.parse::<usize>().ok());
                 match (arg.as_str(), value) {
                     ("--concurrency", Some(n)) if n > 0 => concurrency = n,
-                    ("--pairs", Some(n)) if n > 0 => pairs = n,
+                    ("--pairs", Some(n)) if n > 0 => pairs = Some(n),
                     _ => return usage(),
                 }
             }

@@ -132,6 +132,7 @@ fn batch_ratios(c: &Comparison) -> Vec<f64> {
     };
     let mut ratios: Vec<f64> = (run.batch_sdk_s.iter().zip(&run.batch_raw_s))
         .map(|(s, r)| s / r)
+        .filter(|ratio| ratio.is_finite())
         .collect();
     ratios.sort_by(f64::total_cmp);
     ratios
@@ -408,7 +409,7 @@ fn load_section(md: &mut String, results: &Results) {
     );
     let _ = writeln!(
         md,
-        "| client | calls | variant | req/s | p50 | p99 | peak RSS | errors | SDK / raw (time per call, median of batches) | spread of the batch ratios | target | verdict |\n\
+        "| client | calls | variant | req/s | p50 | p99 | peak RSS | errors | SDK / raw (time per call, median of batches) | the median's 95 % interval; spread of the batch ratios | target | verdict |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for c in &results.load {

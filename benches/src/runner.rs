@@ -282,13 +282,27 @@ fn load_average() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The calls in one batch and the pairs of batches of an interleaved run at `concurrency`,
+/// for `all` and `compare` alike. Short batches, alternating SDK and raw within one process:
+/// the machine's drift over a run touches both alike, and each pair gives one ratio. A
+/// sequential batch ratio spreads by about ±8 % (middle half) on this machine, so it takes
+/// some 600 pairs (300,000 calls, a minute or more) for the median's 95 % interval to narrow
+/// to about ±1 %: with 150, two runs of one build differed by more than a percent.
+fn batches(concurrency: usize) -> (usize, usize) {
+    if concurrency == 1 {
+        (250, 600)
+    } else {
+        (640, 60)
+    }
+}
+
 /// `molam-bench compare`: only the interleaved SDK-vs-raw run of one client at one
 /// concurrency, printed as the median and spread of its batch ratios (no file written). For
 /// iterating on the clients' cost; `all` is what writes `BENCHMARKS.md`.
 pub fn compare(
     tokio: bool,
     concurrency: usize,
-    pairs: usize,
+    pairs: Option<usize>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     LOAD_EXE
         .set(std::env::current_exe()?)
@@ -299,7 +313,8 @@ pub fn compare(
     } else {
         (Variant::BlockingSdk, "blocking (ureq)")
     };
-    let batch = if concurrency == 1 { 250 } else { 640 };
+    let (batch, default_pairs) = batches(concurrency);
+    let pairs = pairs.unwrap_or(default_pairs);
     let interleaved = child(&Plan {
         variant: sdk,
         base_url: mock.base_url().to_owned(),
@@ -409,16 +424,7 @@ fn load_comparisons(
             in_flight: false,
             batches: 0,
         };
-        // Short batches, alternating SDK and raw within one process: the machine's drift
-        // over a run touches both alike, and each pair gives one ratio. A sequential batch
-        // ratio spreads by about ±8 % (middle half) on this machine, so it takes some 600
-        // pairs (about 50 s) for the median's 95 % interval to narrow to about ±1 %: with
-        // 150, two runs of one build differed by more than a percent.
-        let (batch, pairs) = if concurrency == 1 {
-            (250, 600)
-        } else {
-            (640, 60)
-        };
+        let (batch, pairs) = batches(concurrency);
         say(&format!(
             "{client}, {concurrency} at once: {pairs} interleaved batch pairs"
         ));
