@@ -6,9 +6,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use futures_util::{Stream, StreamExt};
-use molam_core::call::{Call, RequestOptions};
+use molam_core::call::Call;
 use molam_core::client::Client as CoreClient;
-use molam_core::params::{ListEvents, ListPaymentIntents, ListPayouts, ListRefunds};
+use molam_core::shell::{Listed, PageParams, Pages, Shell as _};
 use molam_core::Error;
 use molam_tokio::Client;
 use pyo3::exceptions::PyRuntimeError;
@@ -166,76 +166,12 @@ impl Shell for MolamAsyncClient {
         Ok(future)
     }
 
-    fn pages_of_payment_intents<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListPaymentIntents,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self
-            .client
-            .with_options(options)
-            .payment_intents()
-            .list_all(&params);
-        let pages = match max_items {
-            Some(n) => pages.up_to(n),
-            None => pages,
-        };
-        self.stream(py, pages)
-    }
-
-    fn pages_of_refunds<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListRefunds,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self
-            .client
-            .with_options(options)
-            .refunds()
-            .list_all(&params);
-        let pages = match max_items {
-            Some(n) => pages.up_to(n),
-            None => pages,
-        };
-        self.stream(py, pages)
-    }
-
-    fn pages_of_payouts<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListPayouts,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self
-            .client
-            .with_options(options)
-            .payouts()
-            .list_all(&params);
-        let pages = match max_items {
-            Some(n) => pages.up_to(n),
-            None => pages,
-        };
-        self.stream(py, pages)
-    }
-
-    fn pages_of_events<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListEvents,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self.client.with_options(options).events().list_all(&params);
-        let pages = match max_items {
-            Some(n) => pages.up_to(n),
-            None => pages,
-        };
-        self.stream(py, pages)
+    fn iterate<'py, P, T>(&self, py: Python<'py>, pages: Pages<P, T>) -> PyResult<Bound<'py, PyAny>>
+    where
+        P: PageParams,
+        T: Listed + Serialize,
+    {
+        self.stream(py, self.client.list(pages))
     }
 }
 

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use molam_core::call::{Call, RequestOptions};
 use molam_core::client::Client as CoreClient;
+use molam_core::pagination::Paginate;
 use molam_core::params::{ListEvents, ListPaymentIntents, ListPayouts, ListRefunds};
+use molam_core::resources::Resource;
+use molam_core::shell::{Fetch, Listed, PageParams, Pages};
 use molam_core::Error;
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
@@ -26,41 +29,16 @@ pub(crate) trait Shell {
     where
         T: Serialize + DeserializeOwned + Send + 'static;
 
-    /// Every payment intent from `params` on, page by page.
-    fn pages_of_payment_intents<'py>(
+    /// Every object of a list, fetched page by page as Python iterates (blocking: a
+    /// `PageIterator`; async: an `AsyncPageIterator`).
+    fn iterate<'py, P, T>(
         &self,
         py: Python<'py>,
-        params: ListPaymentIntents,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>>;
-
-    /// Every refund from `params` on, page by page.
-    fn pages_of_refunds<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListRefunds,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>>;
-
-    /// Every payout from `params` on, page by page.
-    fn pages_of_payouts<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListPayouts,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>>;
-
-    /// Every event from `params` on, page by page.
-    fn pages_of_events<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListEvents,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>>;
+        pages: Pages<P, T>,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        P: PageParams,
+        T: Listed + Serialize;
 }
 
 /// Per-call options (REFERENCE.md §6 for `account` and `api_key`); the core validates each.
@@ -94,6 +72,21 @@ pub(crate) fn options(
         options = options.timeout(timeout);
     }
     Ok(options)
+}
+
+/// A whole list from `params` on, each page fetched with `fetch` and `options`, and at most
+/// `max_items` objects if given.
+pub(crate) fn pages<P: Paginate, T: Resource + DeserializeOwned>(
+    params: &P,
+    options: &RequestOptions,
+    max_items: Option<usize>,
+    fetch: Fetch<P, T>,
+) -> Pages<P, T> {
+    let pages = Pages::new(options, params, fetch);
+    match max_items {
+        Some(n) => pages.up_to(n),
+        None => pages,
+    }
 }
 
 /// Generates the endpoint methods of a client type implementing [`Shell`], plus `$extra`.
@@ -268,7 +261,8 @@ macro_rules! endpoints {
                 let params = $crate::endpoints::list_payment_intents(&page, status);
                 let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
-                self.pages_of_payment_intents(py, params, options, max_items)
+                let pages = $crate::endpoints::pages(&params, &options, max_items, |core, p, o| core.payment_intents().list(p, o));
+                self.iterate(py, pages)
             }
 
             /// Retrieves a charge (`ch_…`, a payment intent's `latest_charge`).
@@ -387,7 +381,8 @@ macro_rules! endpoints {
                 let params = $crate::endpoints::list_refunds(&page, payment_intent);
                 let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
-                self.pages_of_refunds(py, params, options, max_items)
+                let pages = $crate::endpoints::pages(&params, &options, max_items, |core, p, o| core.refunds().list(p, o));
+                self.iterate(py, pages)
             }
 
             /// Creates a payout (`POST /v1/treasury/payouts`).
@@ -509,7 +504,8 @@ macro_rules! endpoints {
                 let params = $crate::endpoints::list_payouts(&page, status);
                 let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
-                self.pages_of_payouts(py, params, options, max_items)
+                let pages = $crate::endpoints::pages(&params, &options, max_items, |core, p, o| core.payouts().list(p, o));
+                self.iterate(py, pages)
             }
 
             /// Retrieves an event.
@@ -580,7 +576,8 @@ macro_rules! endpoints {
                 let params = $crate::endpoints::list_events(&page, r#type);
                 let options = $crate::endpoints::options(None, max_retries, timeout, account, api_key)
                     .map_err(|e| $crate::errors::to_pyerr(py, e))?;
-                self.pages_of_events(py, params, options, max_items)
+                let pages = $crate::endpoints::pages(&params, &options, max_items, |core, p, o| core.events().list(p, o));
+                self.iterate(py, pages)
             }
 
             /// Verifies a webhook delivery with the configured secrets (REFERENCE.md §5);

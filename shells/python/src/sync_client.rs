@@ -4,9 +4,9 @@
 use std::sync::Mutex;
 
 use molam_blocking::Client;
-use molam_core::call::{Call, RequestOptions};
+use molam_core::call::Call;
 use molam_core::client::Client as CoreClient;
-use molam_core::params::{ListEvents, ListPaymentIntents, ListPayouts, ListRefunds};
+use molam_core::shell::{Listed, PageParams, Pages, Shell as _};
 use molam_core::Error;
 use pyo3::exceptions::PyStopIteration;
 use pyo3::prelude::*;
@@ -47,60 +47,12 @@ impl Shell for MolamClient {
         }
     }
 
-    fn pages_of_payment_intents<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListPaymentIntents,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self
-            .client
-            .with_options(options)
-            .payment_intents()
-            .list_all(&params);
-        PageIterator::wrap(py, pages, max_items, |p, n| Box::new(p.up_to(n)))
-    }
-
-    fn pages_of_refunds<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListRefunds,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self
-            .client
-            .with_options(options)
-            .refunds()
-            .list_all(&params);
-        PageIterator::wrap(py, pages, max_items, |p, n| Box::new(p.up_to(n)))
-    }
-
-    fn pages_of_payouts<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListPayouts,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self
-            .client
-            .with_options(options)
-            .payouts()
-            .list_all(&params);
-        PageIterator::wrap(py, pages, max_items, |p, n| Box::new(p.up_to(n)))
-    }
-
-    fn pages_of_events<'py>(
-        &self,
-        py: Python<'py>,
-        params: ListEvents,
-        options: RequestOptions,
-        max_items: Option<usize>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pages = self.client.with_options(options).events().list_all(&params);
-        PageIterator::wrap(py, pages, max_items, |p, n| Box::new(p.up_to(n)))
+    fn iterate<'py, P, T>(&self, py: Python<'py>, pages: Pages<P, T>) -> PyResult<Bound<'py, PyAny>>
+    where
+        P: PageParams,
+        T: Listed + Serialize,
+    {
+        PageIterator::wrap(py, self.client.list(pages))
     }
 }
 
@@ -146,22 +98,13 @@ pub struct PageIterator {
 }
 
 impl PageIterator {
-    fn wrap<'py, I, T>(
-        py: Python<'py>,
-        pages: I,
-        max_items: Option<usize>,
-        up_to: impl FnOnce(I, usize) -> Box<dyn Iterator<Item = Result<T, Error>> + Send>,
-    ) -> PyResult<Bound<'py, PyAny>>
+    fn wrap<'py, I, T>(py: Python<'py>, pages: I) -> PyResult<Bound<'py, PyAny>>
     where
         I: Iterator<Item = Result<T, Error>> + Send + 'static,
-        T: Serialize + 'static,
+        T: Serialize,
     {
-        let items: Box<dyn Iterator<Item = Result<T, Error>> + Send> = match max_items {
-            Some(n) => up_to(pages, n),
-            None => Box::new(pages),
-        };
         let items: Items =
-            Box::new(items.map(|item| {
+            Box::new(pages.map(|item| {
                 item.map(|object| serde_json::to_value(&object).unwrap_or(Value::Null))
             }));
         Ok(Bound::new(
