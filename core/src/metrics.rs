@@ -217,6 +217,7 @@ pub fn rejection_reason(error: &crate::webhook::SignatureError) -> &'static str 
         SignatureError::UnknownKeyId => "unknown_key_id",
         SignatureError::TimestampOutsideTolerance { .. } => "timestamp_outside_tolerance",
         SignatureError::SignatureMismatch => "signature_mismatch",
+        SignatureError::UnusableSecret => "unusable_secret",
     }
 }
 

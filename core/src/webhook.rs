@@ -9,7 +9,8 @@
 //! 2. **timestamp**: `|now − t|` at most the tolerance → [`SignatureError::TimestampOutsideTolerance`].
 //!    Checked before any secret is looked up, so a stale or replayed delivery costs no
 //!    resolver call (which may be a database read) and no MAC;
-//! 3. **resolve** the secrets for the header's `kid` → [`SignatureError::UnknownKeyId`] when none;
+//! 3. **resolve** the secrets for the header's `kid` → [`SignatureError::UnknownKeyId`] when none,
+//!    [`SignatureError::UnusableSecret`] when one breaks [`WebhookSecret::check`];
 //! 4. **MAC**: accept when any `v1` equals the HMAC-SHA256 of any secret, every comparison in
 //!    constant time and all of them done → [`SignatureError::SignatureMismatch`].
 //!
@@ -81,6 +82,21 @@ pub enum SignatureError {
     /// No `v1` matches any secret.
     #[error("no signature matches")]
     SignatureMismatch,
+    /// A secret resolved for the header's `kid` breaks the rule every secret follows
+    /// ([`WebhookSecret::check`]: non-empty printable ASCII without spaces): an empty secret,
+    /// say, from a lookup that found nothing. It is never used as an HMAC key, since anyone
+    /// could sign with it; the receiver's configuration is what must change, not the delivery.
+    ///
+    /// ```
+    /// use molam_core::webhook::{self, SignatureError, WebhookSecret};
+    /// let body = br#"{"id":"evt_1"}"#;
+    /// let forged = webhook::sign_header(&WebhookSecret::new(""), 1_700_000_000, body);
+    /// let empty = [WebhookSecret::new("")];
+    /// let result = webhook::verify(&forged, body, 1_700_000_000, &empty[..], webhook::DEFAULT_TOLERANCE);
+    /// assert_eq!(result, Err(SignatureError::UnusableSecret));
+    /// ```
+    #[error("the webhook secret configured for this key id is empty or not printable ASCII: fix the secret the receiver uses")]
+    UnusableSecret,
 }
 
 /// `301 s in the past` for a positive age, `301 s in the future` for a negative one.
@@ -253,7 +269,8 @@ pub fn verify(
 impl SignatureHeader {
     /// Verifies this header for `body` at `now_unix` against exactly `secrets` (no routing by
     /// `kid`: every secret given is tried). Timestamp first, then
-    /// [`SignatureError::UnknownKeyId`] if `secrets` is empty, then the MACs.
+    /// [`SignatureError::UnknownKeyId`] if `secrets` is empty, [`SignatureError::UnusableSecret`]
+    /// if one breaks [`WebhookSecret::check`], then the MACs.
     ///
     /// ```
     /// use molam_core::webhook::{sign_header, SignatureHeader, WebhookSecret, DEFAULT_TOLERANCE};
@@ -297,6 +314,11 @@ impl SignatureHeader {
     ) -> Result<(), SignatureError> {
         if secrets.is_empty() {
             return Err(SignatureError::UnknownKeyId);
+        }
+        // A secret given at run time (a resolver, a store, an argument) follows the same rule
+        // as a configured one: an empty key would accept what anyone signs.
+        if secrets.iter().any(|secret| secret.check().is_err()) {
+            return Err(SignatureError::UnusableSecret);
         }
         let mut matched = Choice::from(0);
         for secret in secrets {

@@ -730,3 +730,29 @@ fn pseudo_random_headers_never_panic_and_parse_only_into_valid_headers() {
         let _ = verify(&text, BODY, T, &secrets(), DEFAULT_TOLERANCE);
     }
 }
+
+#[test]
+fn a_secret_breaking_the_secret_rule_is_never_used_as_a_key() {
+    // Anyone can sign with an empty key: such a delivery must not verify, whatever else the
+    // resolver returned beside it.
+    let forged = sign_header(&WebhookSecret::new(""), T, BODY);
+    for secrets in [
+        vec![WebhookSecret::new("")],
+        vec![WebhookSecret::new(SECRET), WebhookSecret::new("")],
+        vec![WebhookSecret::new("whsec with space")],
+    ] {
+        assert_eq!(
+            verify(&forged, BODY, T, &secrets, DEFAULT_TOLERANCE),
+            Err(SignatureError::UnusableSecret)
+        );
+        // Nor does a genuine delivery: the receiver's configuration must be fixed first.
+        assert_eq!(
+            verify(HEADER, BODY, T, &secrets, DEFAULT_TOLERANCE),
+            Err(SignatureError::UnusableSecret)
+        );
+    }
+    assert_eq!(check(HEADER, BODY, T), Ok(()));
+    // The message says what to change and carries no secret.
+    let text = SignatureError::UnusableSecret.to_string();
+    assert!(text.contains("fix the secret"), "{text}");
+}

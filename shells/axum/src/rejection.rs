@@ -61,6 +61,10 @@ impl WebhookRejection {
                 | SignatureError::MissingHeader
                 | SignatureError::DuplicateHeader,
             ) => StatusCode::BAD_REQUEST,
+            // The receiver's secret is at fault, not the delivery: Molam retries a 5xx.
+            WebhookRejection::Signature(SignatureError::UnusableSecret) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             WebhookRejection::Signature(_) => StatusCode::UNAUTHORIZED,
             WebhookRejection::ResolverUnavailable(_) | WebhookRejection::InboxUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -90,6 +94,7 @@ impl WebhookRejection {
             WebhookRejection::Signature(SignatureError::TimestampOutsideTolerance { .. }) => {
                 "timestamp_outside_tolerance"
             }
+            WebhookRejection::Signature(SignatureError::UnusableSecret) => "secret_unusable",
             WebhookRejection::Signature(_) => "signature_mismatch",
             WebhookRejection::MalformedEvent(_) => "event_malformed",
             WebhookRejection::ResolverUnavailable(_) => "secrets_unavailable",

@@ -660,3 +660,18 @@ async fn an_endpoint_from_a_client_config_uses_its_secrets_and_tolerance() {
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(inbox.len(), 1);
 }
+
+#[tokio::test]
+async fn an_empty_secret_is_never_used_and_the_delivery_is_503() {
+    // A lookup that yields an empty secret would accept what anyone signs with an empty key:
+    // the core refuses to use it, and the endpoint answers as for secrets it cannot reach.
+    let inbox = Arc::new(InMemoryWebhookInbox::new());
+    let secrets = StaticSecrets::new(vec![WebhookSecret::new("")]);
+    let endpoint = WebhookEndpoint::new(secrets, inbox.clone()).with_clock(move || VECTOR_T);
+    let addr = serve(endpoint.router(PATH)).await;
+    let forged = sign_header(&WebhookSecret::new(""), VECTOR_T, VECTOR_BODY.as_bytes());
+    let answer = deliver(addr, PATH, Some(&forged), VECTOR_BODY.as_bytes()).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(error_code(&answer.body), "secret_unusable");
+    assert!(inbox.is_empty());
+}

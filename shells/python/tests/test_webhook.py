@@ -96,6 +96,14 @@ def test_verify_signature_secret_not_found() -> None:
     assert isinstance(raised.value.__cause__, KeyError)  # the lookup's own error is kept
 
 
+def test_verify_signature_refuses_an_unusable_secret() -> None:
+    # Anyone can sign with an empty key: a lookup that returns one never verifies anything.
+    forged = generate_signature("", BODY)
+    assert reason_of(forged, get_secret=lambda kid: "") == "unusable_secret"
+    genuine = generate_signature(SECRET, BODY)
+    assert reason_of(genuine, get_secret=lambda kid: [SECRET, ""]) == "unusable_secret"
+
+
 def test_verify_signature_tampered_payload() -> None:
     header = generate_signature(SECRET, BODY)
     assert reason_of(header, body=BODY.replace(b"payout.paid", b"payout.failed")) == "signature_mismatch"

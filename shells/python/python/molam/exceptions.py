@@ -217,7 +217,8 @@ class OutcomeUnknownError(MolamError):
 class SignatureError(MolamError):
     """A webhook failed verification. ``reason``: ``missing_header``, ``duplicate_header``,
     ``malformed_header``,
-    ``unknown_key_id``, ``timestamp_outside_tolerance`` or ``signature_mismatch``."""
+    ``unknown_key_id``, ``timestamp_outside_tolerance``, ``signature_mismatch`` or
+    ``unusable_secret`` (the secret given is empty or not printable ASCII)."""
 
     def __init__(
         self, message: str = "", *, reason: str = "invalid_signature", **fields: Any
