@@ -144,6 +144,10 @@ impl Shell for MolamAsyncClient {
         self.client.core()
     }
 
+    fn webhooks(&self) -> molam_core::webhook_event::Webhooks<'_> {
+        self.client.webhooks()
+    }
+
     fn dispatch<'py, T>(
         &self,
         py: Python<'py>,

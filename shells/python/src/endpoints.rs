@@ -10,6 +10,7 @@ use molam_core::pagination::Paginate;
 use molam_core::params::{ListEvents, ListPaymentIntents, ListPayouts, ListRefunds};
 use molam_core::resources::Resource;
 use molam_core::shell::{Fetch, Listed, PageParams, Pages};
+use molam_core::webhook_event::Webhooks;
 use molam_core::Error;
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
@@ -19,6 +20,9 @@ use serde::Serialize;
 pub(crate) trait Shell {
     /// The core client that prepares the calls.
     fn core(&self) -> &CoreClient;
+
+    /// The wrapped Rust client's webhook receipt: the core's rule on that client's clock.
+    fn webhooks(&self) -> Webhooks<'_>;
 
     /// Runs a prepared call: its result (blocking) or an awaitable of it (async).
     fn dispatch<'py, T>(
@@ -588,8 +592,10 @@ macro_rules! endpoints {
                 signature_header: Option<&str>,
                 raw_body: &[u8],
             ) -> PyResult<bool> {
-                $crate::webhook::verify_with_config(py, self.core().config(), signature_header, raw_body)
+                self.webhooks()
+                    .verify_header(signature_header, raw_body)
                     .map(|_| true)
+                    .map_err(|e| $crate::errors::to_pyerr(py, e))
             }
 
             /// Verifies a webhook delivery, then returns its event (a `MolamObject`).
@@ -599,7 +605,10 @@ macro_rules! endpoints {
                 signature_header: Option<&str>,
                 raw_body: &[u8],
             ) -> PyResult<Bound<'py, PyAny>> {
-                let event = $crate::webhook::verify_with_config(py, self.core().config(), signature_header, raw_body)?;
+                let event = self
+                    .webhooks()
+                    .verify_header(signature_header, raw_body)
+                    .map_err(|e| $crate::errors::to_pyerr(py, e))?;
                 let value = serde_json::to_value(&event).unwrap_or(serde_json::Value::Null);
                 $crate::convert::to_python(py, &value)
             }

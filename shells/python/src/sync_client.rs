@@ -30,6 +30,10 @@ impl Shell for MolamClient {
         self.client.core()
     }
 
+    fn webhooks(&self) -> molam_core::webhook_event::Webhooks<'_> {
+        self.client.webhooks()
+    }
+
     fn dispatch<'py, T>(
         &self,
         py: Python<'py>,

@@ -1,14 +1,13 @@
 //! `molam.utils.webhook`: the core's webhook signatures (REFERENCE.md §5) for Python. The
 //! parsing, the tolerance, the secret routing by `kid` and the constant-time comparison are
-//! all the core's; this reads the clock and calls the caller's secret lookup.
+//! all the core's; this reads the clock (for these free functions: a client's
+//! `verify_webhook_signature` and `construct_event` use its Rust client's `webhooks()`) and calls
+//! the caller's secret lookup.
 
 use std::cell::RefCell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use molam_core::resources::Event;
 use molam_core::webhook::{self, SignatureError, SignatureHeader, WebhookSecret};
-use molam_core::webhook_event::Webhooks;
-use molam_core::{Config, Error};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
@@ -129,16 +128,4 @@ pub fn generate_signature(
         timestamp.unwrap_or_else(now_unix),
         &body,
     ))
-}
-
-/// Verifies a delivery with a client's configured secrets and decodes its event.
-pub(crate) fn verify_with_config(
-    py: Python<'_>,
-    config: &Config,
-    header: Option<&str>,
-    body: &[u8],
-) -> PyResult<Event> {
-    Webhooks::new(config, now_unix)
-        .verify_header(header, body)
-        .map_err(|e: Error| to_pyerr(py, e))
 }
