@@ -223,6 +223,28 @@ pub struct StoredResponse {
 }
 
 impl StoredResponse {
+    /// The stored answer's request id, read by the same rule as a live answer's
+    /// ([`crate::response::request_id`]): the first `X-Request-Id`, trimmed, if printable
+    /// ASCII and at most 255 bytes.
+    ///
+    /// ```
+    /// use molam_core::idempotency::StoredResponse;
+    /// let stored = StoredResponse {
+    ///     status: 200,
+    ///     headers: vec![("x-request-id".to_owned(), " req_123 ".to_owned())],
+    ///     body: Vec::new(),
+    /// };
+    /// assert_eq!(stored.request_id(), Some("req_123"));
+    /// let odd = StoredResponse { headers: vec![("x-request-id".to_owned(), "a b".to_owned())], ..stored };
+    /// assert_eq!(odd.request_id(), None);
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("x-request-id"))
+            .and_then(|(_, value)| crate::response::request_id_text(value))
+    }
+
     /// Keeps the status, the body, and only the headers `Content-Type`, `X-Request-Id`,
     /// `Idempotent-Replayed` and `Molam-Version` (values that are not visible ASCII are dropped).
     pub fn from_http(resp: &http::Response<Vec<u8>>) -> Self {

@@ -176,9 +176,15 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 
 /// An `X-Request-Id` value, if printable ASCII and at most 255 bytes.
 fn request_id_of(value: &HeaderValue) -> Option<String> {
-    let v = value.to_str().ok()?.trim();
+    request_id_text(value.to_str().ok()?).map(str::to_owned)
+}
+
+/// The rule for an `X-Request-Id` value, live or stored: trimmed, non-empty, printable ASCII,
+/// at most 255 bytes.
+pub(crate) fn request_id_text(value: &str) -> Option<&str> {
+    let v = value.trim();
     let ok = !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| b.is_ascii_graphic());
-    ok.then(|| v.to_owned())
+    ok.then_some(v)
 }
 
 /// `Retry-After` as whole seconds (REFERENCE.md §1: an integer). Anything else — a date, a negative

@@ -198,11 +198,7 @@ impl<'a> CompleteArgs<'a> {
         }
         let headers = serde_json::to_string(&response.headers)
             .map_err(|e| unexpected(format!("response headers: {e}")))?;
-        let request_id = response
-            .headers
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("x-request-id"))
-            .map(|(_, value)| value.as_str());
+        let request_id = response.request_id();
         Ok(Some(CompleteArgs {
             scope,
             key: key.as_str(),
