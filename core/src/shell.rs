@@ -36,6 +36,10 @@ use crate::random::RandomSource;
 use crate::resources::{Charge, Event, List, PaymentIntent, Payout, Refund, Resource};
 use crate::response::ApiResponse;
 
+/// The most of a response body a client shell reads before it gives up on the answer (a
+/// Molam object or page is a few KiB): both transports cap their reads at it.
+pub const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+
 /// A client shell: its transport and its way of waiting (blocking or async).
 pub trait Shell: Sized {
     /// The idempotency store it drives (`dyn IdempotencyStore` or `dyn AsyncIdempotencyStore`).

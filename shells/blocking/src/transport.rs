@@ -6,13 +6,13 @@ use std::io;
 use std::time::Duration;
 
 use molam_core::config::{Config, Proxy, TlsRoots};
-use molam_core::shell::root_certificates;
+use molam_core::shell::{root_certificates, MAX_RESPONSE_BODY};
 use molam_core::{ConfigError, Error, TransportError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 use ureq::{Agent, ProxyProtocol};
 
-/// The most of a response body read (a Molam object or page is a few KiB).
-const MAX_BODY: u64 = 16 * 1024 * 1024;
+/// The core's response-body cap, as ureq counts it.
+const MAX_BODY: u64 = MAX_RESPONSE_BODY as u64;
 
 /// Parses every certificate in a PEM bundle.
 pub(crate) fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>, Error> {

@@ -15,14 +15,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use molam_core::config::{Config, TlsRoots};
-use molam_core::shell::root_certificates;
+use molam_core::shell::{root_certificates, MAX_RESPONSE_BODY};
 use molam_core::{ConfigError, Error, TransportError};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
-
-/// The most of a response body read (a Molam object or page is a few KiB).
-const MAX_BODY: usize = 16 * 1024 * 1024;
 
 fn bad_root(reason: String) -> Error {
     Error::InvalidConfig(ConfigError::InvalidValue {
@@ -128,7 +125,7 @@ impl HyperTransport {
         let exchange = async move {
             let response = response.await.map_err(map_error)?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_BODY)
+            let body = Limited::new(body, MAX_RESPONSE_BODY)
                 .collect()
                 .await
                 .map_err(|e| TransportError::after_send(format!("reading the body: {e}")))?;
