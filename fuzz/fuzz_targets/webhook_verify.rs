@@ -1,6 +1,8 @@
 //! Full webhook verification on an arbitrary header, body, time and secrets: never panics;
-//! accepts only a fresh header carrying the HMAC of the body under a resolved secret; and a
-//! freshly signed header always verifies, while the same header on another body never does.
+//! accepts only a fresh header carrying the HMAC of the body under a resolved secret that
+//! follows the secret rule; and a freshly signed header verifies (or, when a secret resolved
+//! for it breaks that rule, is refused as `UnusableSecret`), while the same header on another
+//! body never does.
 #![no_main]
 
 use std::time::Duration;
@@ -121,6 +123,8 @@ fuzz_target!(|input: Input| {
         assert!(age.unsigned_abs() <= u128::from(tolerance.as_secs()));
         let t = t_text(&input.header).expect("accepted ⇒ has t");
         let resolved = secrets.resolve(parsed.kid());
+        // ... only with secrets that follow the secret rule (an empty key signs for anyone).
+        assert!(resolved.iter().all(|s| s.check().is_ok()));
         assert!(resolved.iter().any(|s| {
             let expected = mac(s.expose_secret(), t, &input.body);
             parsed.signatures().contains(&expected)
@@ -146,25 +150,30 @@ fuzz_target!(|input: Input| {
     } else {
         input.t.saturating_add(offset)
     };
+    // It verifies unless a secret resolved for its kid breaks the secret rule: then none is
+    // used as a key, and the delivery is refused as the receiver's configuration error.
+    let unless_unusable = |resolved: &[WebhookSecret], otherwise| {
+        if resolved.iter().all(|s| s.check().is_ok()) {
+            otherwise
+        } else {
+            Err(SignatureError::UnusableSecret)
+        }
+    };
     if (i128::from(now) - i128::from(input.t)).unsigned_abs() <= u128::from(tolerance.as_secs()) {
+        let resolved = secrets.resolve(signer.kid());
         assert_eq!(
             verify(&header, &input.body, now, &secrets, tolerance),
-            Ok(())
+            unless_unusable(&resolved, Ok(()))
         );
+        let alone = [signer.clone()];
         assert_eq!(
-            verify(&header, &input.body, now, &[signer.clone()], tolerance),
-            Ok(())
+            verify(&header, &input.body, now, &alone, tolerance),
+            unless_unusable(&alone, Ok(()))
         );
         if input.other_body != input.body {
             assert_eq!(
-                verify(
-                    &header,
-                    &input.other_body,
-                    now,
-                    &[signer.clone()],
-                    tolerance
-                ),
-                Err(SignatureError::SignatureMismatch),
+                verify(&header, &input.other_body, now, &alone, tolerance),
+                unless_unusable(&alone, Err(SignatureError::SignatureMismatch)),
             );
         }
     }
