@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Incoming};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -125,15 +126,8 @@ impl HyperTransport {
         let exchange = async move {
             let response = response.await.map_err(map_error)?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_RESPONSE_BODY)
-                .collect()
-                .await
-                .map_err(|e| TransportError::after_send(format!("reading the body: {e}")))?;
-            // `Vec::from` takes over an unshared buffer instead of copying it.
-            Ok(http::Response::from_parts(
-                parts,
-                Vec::from(body.to_bytes()),
-            ))
+            let body = read_body(body).await?;
+            Ok(http::Response::from_parts(parts, body))
         };
         tokio::time::timeout(timeout, exchange).map(move |outcome| match outcome {
             Ok(outcome) => outcome,
@@ -143,6 +137,34 @@ impl HyperTransport {
             ))),
         })
     }
+}
+
+/// The whole body, frame by frame into one buffer sized from `Content-Length`, refused past
+/// the core's cap. An answer's body usually arrives as one frame: it is copied once, and
+/// nothing else is allocated (`collect` would queue the frames, then copy them out).
+async fn read_body(mut body: Incoming) -> Result<Vec<u8>, TransportError> {
+    let too_large = || {
+        TransportError::after_send(format!(
+            "reading the body: longer than the {MAX_RESPONSE_BODY} bytes a response may have"
+        ))
+    };
+    let announced = body.size_hint().exact().unwrap_or(0);
+    let announced = usize::try_from(announced).unwrap_or(usize::MAX);
+    if announced > MAX_RESPONSE_BODY {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(announced);
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| TransportError::after_send(format!("reading the body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            if data.len() > MAX_RESPONSE_BODY - bytes.len() {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes)
 }
 
 /// The operating system's root certificates (`native-roots` feature).

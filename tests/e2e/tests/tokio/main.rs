@@ -1,6 +1,7 @@
 //! The async client against the in-process mock: every endpoint, every error type,
 //! pagination, webhooks, and the idempotency store.
 
+mod body;
 mod charges;
 mod endpoints;
 mod errors;
