@@ -55,7 +55,7 @@ pub struct ResponseMeta {
 /// A response body as received. Cheap to clone (shared). Its `Debug` shows only the length:
 /// bodies hold client secrets.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct RawBody(std::sync::Arc<Vec<u8>>);
+pub struct RawBody(bytes::Bytes);
 
 impl RawBody {
     /// The body's bytes.
@@ -66,14 +66,15 @@ impl RawBody {
 
 impl From<&[u8]> for RawBody {
     fn from(bytes: &[u8]) -> Self {
-        RawBody(std::sync::Arc::new(bytes.to_vec()))
+        RawBody(bytes::Bytes::copy_from_slice(bytes))
     }
 }
 
 impl From<Vec<u8>> for RawBody {
-    /// Takes the body over without copying it.
+    /// Takes the body over without copying it, nor allocating anything to share it until
+    /// it is first cloned.
     fn from(bytes: Vec<u8>) -> Self {
-        RawBody(std::sync::Arc::new(bytes))
+        RawBody(bytes::Bytes::from(bytes))
     }
 }
 
