@@ -158,19 +158,26 @@ impl Client {
     ) -> Call<T> {
         let inner = &self.inner;
         let route_start = inner.base.as_ref().map_or(0, |(_, _, prefix)| prefix.len());
-        let uri = inner.base.clone().and_then(|(scheme, authority, prefix)| {
-            let path_and_query = if prefix.is_empty() {
-                PathAndQuery::try_from(request.path_and_query)
-            } else {
-                PathAndQuery::try_from(format!("{prefix}{}", request.path_and_query))
-            };
-            http::Uri::builder()
-                .scheme(scheme)
-                .authority(authority)
-                .path_and_query(path_and_query.map_err(invalid_path)?)
-                .build()
-                .map_err(invalid_path)
-        });
+        let uri = match &inner.base {
+            Ok((scheme, authority, prefix)) => {
+                let path_and_query = if prefix.is_empty() {
+                    PathAndQuery::try_from(request.path_and_query)
+                } else {
+                    PathAndQuery::try_from(format!("{prefix}{}", request.path_and_query))
+                };
+                path_and_query
+                    .map_err(invalid_path)
+                    .and_then(|path_and_query| {
+                        // From its parts: `Uri::builder` would thread a `Result` through each.
+                        let mut parts = http::uri::Parts::default();
+                        parts.scheme = Some(scheme.clone());
+                        parts.authority = Some(authority.clone());
+                        parts.path_and_query = Some(path_and_query);
+                        http::Uri::from_parts(parts).map_err(invalid_path)
+                    })
+            }
+            Err(error) => Err(error.clone()),
+        };
         let mut overrides = Vec::new();
         let own_key = options
             .get_api_key()
