@@ -192,10 +192,14 @@ impl Client {
         if let Some(account) = options.get_account() {
             overrides.push((crate::account::ACCOUNT_HEADER, account.header_value()));
         }
-        let key_space = crate::call::key_space(
-            own_key.map(crate::config::ApiKey::expose_secret),
-            account.map(crate::account::AccountId::as_str),
-        );
+        // The client's own key and account need no key space of their own (the usual case).
+        let key_space = match (own_key, account) {
+            (None, None) => String::new(),
+            (key, account) => crate::call::key_space(
+                key.map(crate::config::ApiKey::expose_secret),
+                account.map(crate::account::AccountId::as_str),
+            ),
+        };
         if let Some(version) = options.get_api_version() {
             // Validated by RequestOptions::api_version.
             if let Ok(value) = HeaderValue::from_str(version) {

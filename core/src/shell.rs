@@ -389,6 +389,13 @@ macro_rules! handles {
                 options: RequestOptions,
             }
 
+            /// The handle of these requests' options, taken over without a copy.
+            impl<'a, C> From<Requests<'a, C>> for $Handle<'a, C> {
+                fn from(requests: Requests<'a, C>) -> Self {
+                    $Handle { client: requests.client, options: requests.options }
+                }
+            }
+
             impl<'a, C: Shell> $Handle<'a, C> {
                 $(
                     $(#[$mdoc])*
@@ -515,27 +522,27 @@ macro_rules! shell_client {
 
             /// Payment intents (`/v1/connect/payment_intents`).
             pub fn payment_intents(&self) -> $crate::shell::PaymentIntents<'_, $Client> {
-                self.with_options(Default::default()).payment_intents()
+                self.with_options(Default::default()).into()
             }
 
             /// Charges (`/v1/connect/charges/{id}`).
             pub fn charges(&self) -> $crate::shell::Charges<'_, $Client> {
-                self.with_options(Default::default()).charges()
+                self.with_options(Default::default()).into()
             }
 
             /// Refunds (`/v1/connect/charges/{charge}/refund`, `/v1/connect/refunds`).
             pub fn refunds(&self) -> $crate::shell::Refunds<'_, $Client> {
-                self.with_options(Default::default()).refunds()
+                self.with_options(Default::default()).into()
             }
 
             /// Payouts (`/v1/treasury/payouts`).
             pub fn payouts(&self) -> $crate::shell::Payouts<'_, $Client> {
-                self.with_options(Default::default()).payouts()
+                self.with_options(Default::default()).into()
             }
 
             /// Events (`/v1/events`).
             pub fn events(&self) -> $crate::shell::Events<'_, $Client> {
-                self.with_options(Default::default()).events()
+                self.with_options(Default::default()).into()
             }
         }
 
