@@ -320,6 +320,40 @@ fn attempt_value(n: u32) -> HeaderValue {
     }
 }
 
+/// The headers an attempt's template had no slot for: a key slot a call without a key
+/// leaves empty is removed, and a key, an attempt number or a per-request override with no
+/// slot is set. Rare, so kept out of line, away from the code every attempt runs.
+#[cold]
+#[inline(never)]
+fn set_unslotted(
+    headers: &mut HeaderMap,
+    stray_slot: bool,
+    key: Option<HeaderValue>,
+    attempt: Option<HeaderValue>,
+    overrides: &[(HeaderName, HeaderValue)],
+) {
+    if stray_slot {
+        headers.remove(IDEMPOTENCY_KEY);
+    }
+    if let Some(key) = key {
+        headers.insert(IDEMPOTENCY_KEY, key);
+    }
+    if let Some(attempt) = attempt {
+        headers.insert(ATTEMPT_HEADER, attempt);
+    }
+    for (name, value) in overrides {
+        headers.insert(name.clone(), value.clone());
+    }
+}
+
+/// A copy of an error kept for every attempt (a URL that could not be built): out of line,
+/// so that the error's clone is not part of every attempt's code.
+#[cold]
+#[inline(never)]
+pub(crate) fn cold_clone(error: &Error) -> Error {
+    error.clone()
+}
+
 /// One logical API call (all its attempts). See the [module docs](self).
 #[derive(Debug)]
 #[must_use = "a Call does nothing until it is polled and driven"]
@@ -409,7 +443,10 @@ impl<T: DeserializeOwned> Call<T> {
     /// Fails without sending anything when the URL could not be built or the client's circuit
     /// breaker is open ([`Error::CircuitOpen`]).
     pub fn poll_request(&mut self, now: Duration) -> Result<http::Request<Vec<u8>>, Error> {
-        let uri = self.parts.uri.clone()?;
+        let uri = match &self.parts.uri {
+            Ok(uri) => uri.clone(),
+            Err(error) => return Err(cold_clone(error)),
+        };
         if let Err(retry_in) = self.parts.shared.breaker().try_acquire(now) {
             return Err(Error::CircuitOpen { retry_in });
         }
@@ -423,9 +460,9 @@ impl<T: DeserializeOwned> Call<T> {
     }
 
     /// The headers of the attempt being made: a copy of the template (each slot already
-    /// there, so the copy is made at its final size but for a rare override without a slot)
-    /// with the key and attempt number filled
-    /// in place, then this call's own headers set over it.
+    /// there, so the copy is made at its final size) with the key and attempt number filled
+    /// in place. What the template has no slot for (a per-request override, a call without a
+    /// key) is set by [`set_unslotted`], out of this hot path.
     fn attempt_headers(&self) -> HeaderMap {
         let parts = &self.parts;
         let mut headers = HeaderMap::clone(&parts.headers);
@@ -447,18 +484,8 @@ impl<T: DeserializeOwned> Call<T> {
                 }
             }
         }
-        if stray_slot {
-            headers.remove(IDEMPOTENCY_KEY);
-        }
-        // Headers a template had no slot for.
-        if let Some(key) = key {
-            headers.insert(IDEMPOTENCY_KEY, key);
-        }
-        if let Some(attempt) = attempt {
-            headers.insert(ATTEMPT_HEADER, attempt);
-        }
-        for (name, value) in &parts.overrides {
-            headers.insert(name.clone(), value.clone());
+        if stray_slot || key.is_some() || attempt.is_some() || !parts.overrides.is_empty() {
+            set_unslotted(&mut headers, stray_slot, key, attempt, &parts.overrides);
         }
         headers
     }
@@ -472,6 +499,30 @@ impl<T: DeserializeOwned> Call<T> {
         if crate::metrics::ENABLED {
             self.record_attempt(&outcome);
         }
+        match outcome {
+            Ok(response) if response.status().is_success() => {
+                self.parts.shared.breaker().on_success();
+                self.parts.shared.budget().on_success();
+                // The call ends here: its key moves into the answer's metadata.
+                let key = self
+                    .parts
+                    .idempotency_key
+                    .take()
+                    .map(IdempotencyKey::into_string);
+                Step::Done(response::answer(response, self.attempts, key))
+            }
+            outcome => self.handle_failure(outcome, now),
+        }
+    }
+
+    /// [`Call::handle`] for a transport failure or a non-2xx answer: out of line, so that the
+    /// code every successful call runs stays short.
+    #[inline(never)]
+    fn handle_failure(
+        self,
+        outcome: Result<http::Response<Vec<u8>>, TransportError>,
+        now: Duration,
+    ) -> Step<T> {
         let response = match outcome {
             Ok(response) => response,
             Err(error) => {
@@ -481,17 +532,6 @@ impl<T: DeserializeOwned> Call<T> {
             }
         };
         let status = response.status().as_u16();
-        if response.status().is_success() {
-            self.parts.shared.breaker().on_success();
-            self.parts.shared.budget().on_success();
-            // The call ends here: its key moves into the answer's metadata.
-            let key = self
-                .parts
-                .idempotency_key
-                .take()
-                .map(IdempotencyKey::into_string);
-            return Step::Done(response::answer(response, self.attempts, key));
-        }
         let api_error = response::api_error(&response);
         let should_retry = response::should_retry(response.headers());
         // An outage is a server failing or not answering; a 4xx or a 429 proves it is up.

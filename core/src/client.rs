@@ -176,36 +176,19 @@ impl Client {
                         http::Uri::from_parts(parts).map_err(invalid_path)
                     })
             }
-            Err(error) => Err(error.clone()),
+            Err(error) => Err(crate::call::cold_clone(error)),
         };
-        let mut overrides = Vec::new();
-        let own_key = options
-            .get_api_key()
-            .filter(|key| *key != inner.config.api_key());
-        if let Some(key) = own_key {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
-                .expect("a validated API key is printable ASCII, so a valid header value");
-            value.set_sensitive(true);
-            overrides.push((header::AUTHORIZATION, value));
-        }
-        let account = options.get_account().or(inner.config.account());
-        if let Some(account) = options.get_account() {
-            overrides.push((crate::account::ACCOUNT_HEADER, account.header_value()));
-        }
-        // The client's own key and account need no key space of their own (the usual case).
-        let key_space = match (own_key, account) {
-            (None, None) => String::new(),
-            (key, account) => crate::call::key_space(
-                key.map(crate::config::ApiKey::expose_secret),
-                account.map(crate::account::AccountId::as_str),
-            ),
+        // A call with the client's own key, account and version (the usual case) sets no
+        // header over the template and needs no key space of its own.
+        let plain = options.get_api_key().is_none()
+            && options.get_account().is_none()
+            && options.get_api_version().is_none()
+            && inner.config.account().is_none();
+        let (overrides, key_space) = if plain {
+            (Vec::new(), String::new())
+        } else {
+            self.per_request(options)
         };
-        if let Some(version) = options.get_api_version() {
-            // Validated by RequestOptions::api_version.
-            if let Ok(value) = HeaderValue::from_str(version) {
-                overrides.push((MOLAM_VERSION, value));
-            }
-        }
         let idempotency_key = (request.method == http::Method::POST).then(|| {
             options.get_idempotency_key().cloned().unwrap_or_else(|| {
                 let mut bytes = [0u8; 16];
@@ -233,6 +216,39 @@ impl Client {
             endpoint: OnceLock::new(),
             route_start,
         })
+    }
+
+    /// The headers a call sets over the template (REFERENCE.md §6: its own API key, account
+    /// or version) and its key space in a durable store. Out of line: most calls have none.
+    #[cold]
+    #[inline(never)]
+    fn per_request(&self, options: &RequestOptions) -> (Vec<(HeaderName, HeaderValue)>, String) {
+        let inner = &self.inner;
+        let mut overrides = Vec::new();
+        let own_key = options
+            .get_api_key()
+            .filter(|key| *key != inner.config.api_key());
+        if let Some(key) = own_key {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+                .expect("a validated API key is printable ASCII, so a valid header value");
+            value.set_sensitive(true);
+            overrides.push((header::AUTHORIZATION, value));
+        }
+        let account = options.get_account().or(inner.config.account());
+        if let Some(account) = options.get_account() {
+            overrides.push((crate::account::ACCOUNT_HEADER, account.header_value()));
+        }
+        let key_space = crate::call::key_space(
+            own_key.map(crate::config::ApiKey::expose_secret),
+            account.map(crate::account::AccountId::as_str),
+        );
+        if let Some(version) = options.get_api_version() {
+            // Validated by RequestOptions::api_version.
+            if let Ok(value) = HeaderValue::from_str(version) {
+                overrides.push((MOLAM_VERSION, value));
+            }
+        }
+        (overrides, key_space)
     }
 }
 

@@ -481,7 +481,8 @@ fn replay<T: DeserializeOwned>(
 impl ClaimPlan {
     /// The claim for `call` in key space `scope`, or `None` for a call without an
     /// idempotency key. The lease outlives the longest run the call may have: the deadline
-    /// plus one attempt plus a margin.
+    /// plus one attempt plus a margin. Out of line: only a client with a store claims.
+    #[inline(never)]
     fn for_call<T: DeserializeOwned>(call: &Call<T>, scope: &str) -> Option<Box<ClaimPlan>> {
         let key = call.idempotency_key()?.clone();
         let method = call.method().as_str().to_owned();

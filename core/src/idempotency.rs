@@ -88,9 +88,7 @@ impl IdempotencyKey {
             text[at + 1] = DIGITS[usize::from(b & 0x0f)];
         }
         // Hex digits and dashes only: always UTF-8, so never the lossy branch.
-        let key = String::from_utf8(text.to_vec())
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        IdempotencyKey(key)
+        IdempotencyKey(String::from_utf8(text.to_vec()).unwrap_or_else(lossy))
     }
 
     /// The key as sent on the wire.
@@ -102,6 +100,13 @@ impl IdempotencyKey {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Text from bytes that were not UTF-8: out of line, as no caller here ever needs it.
+#[cold]
+#[inline(never)]
+fn lossy(error: std::string::FromUtf8Error) -> String {
+    String::from_utf8_lossy(error.as_bytes()).into_owned()
 }
 
 impl fmt::Debug for IdempotencyKey {
