@@ -24,7 +24,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use crate::account::AccountId;
-use crate::config::ApiKey;
+use crate::config::{ApiKey, MAX_RETRIES};
 use crate::error::{Error, GiveUpReason, ParamError, TransportError};
 use crate::idempotency::IdempotencyKey;
 use crate::random::{JitterRng, RandomSource};
@@ -85,13 +85,17 @@ impl RequestOptions {
         self
     }
 
-    /// Retry at most `retries` times (0 disables retries for this call).
+    /// Retry at most `retries` times (0 disables retries for this call). Like the client's
+    /// setting, at most [`MAX_RETRIES`]: a call asking for more fails without sending
+    /// anything ([`RequestOptions::check`]).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_attempts = Some(retries.saturating_add(1));
         self
     }
 
-    /// Per-attempt timeout for this call (used by the shells).
+    /// Per-attempt timeout for this call (used by the shells). Like the client's setting, it
+    /// must be longer than zero: a call with a zero timeout fails without sending anything
+    /// ([`RequestOptions::check`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -158,6 +162,34 @@ impl RequestOptions {
         self
     }
 
+    /// Whether these overrides follow the rules of the client's own settings: at most
+    /// [`MAX_RETRIES`] retries, and a timeout longer than zero. Every call is checked when it
+    /// is prepared; one that breaks a rule fails with [`Error::InvalidParams`] naming the
+    /// option, before any request is sent or any idempotency key claimed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use molam_core::call::RequestOptions;
+    /// assert!(RequestOptions::new().max_retries(10).check().is_ok());
+    /// assert_eq!(RequestOptions::new().max_retries(11).check().unwrap_err().field, "max_retries");
+    /// assert_eq!(RequestOptions::new().timeout(Duration::ZERO).check().unwrap_err().field, "timeout");
+    /// ```
+    pub fn check(&self) -> Result<(), ParamError> {
+        if self.max_attempts.is_some_and(|n| n > MAX_RETRIES + 1) {
+            return Err(ParamError::new(
+                "max_retries",
+                format!(
+                    "must be 0 to {MAX_RETRIES} retries (1 to {} attempts)",
+                    MAX_RETRIES + 1
+                ),
+            ));
+        }
+        if self.timeout.is_some_and(|timeout| timeout.is_zero()) {
+            return Err(ParamError::new("timeout", "must be longer than zero"));
+        }
+        Ok(())
+    }
+
     /// The connected account override, if set.
     pub fn get_account(&self) -> Option<&AccountId> {
         self.account.as_ref()
@@ -219,6 +251,8 @@ impl SharedState {
 /// Everything a [`Call`] is built from; assembled by [`crate::client::Client::prepare`].
 pub(crate) struct CallParts {
     pub(crate) method: http::Method,
+    /// The URI, or why this call cannot be sent at all (a URL that could not be built, an
+    /// option out of bounds): then each attempt fails with that error, sending nothing.
     pub(crate) uri: Result<http::Uri, Error>,
     /// The headers of every attempt (REFERENCE.md §1): the client's template for this kind of
     /// request, shared by its calls. It holds a slot for the idempotency key and the attempt
@@ -440,8 +474,9 @@ impl<T: DeserializeOwned> Call<T> {
 
     /// The next request to send, at `now` on the shell's monotonic clock.
     ///
-    /// Fails without sending anything when the URL could not be built or the client's circuit
-    /// breaker is open ([`Error::CircuitOpen`]).
+    /// Fails without sending anything when the URL could not be built, an option is out of
+    /// bounds ([`RequestOptions::check`]) or the client's circuit breaker is open
+    /// ([`Error::CircuitOpen`]).
     pub fn poll_request(&mut self, now: Duration) -> Result<http::Request<Vec<u8>>, Error> {
         let uri = match &self.parts.uri {
             Ok(uri) => uri.clone(),

@@ -158,8 +158,9 @@ impl Client {
     ) -> Call<T> {
         let inner = &self.inner;
         let route_start = inner.base.as_ref().map_or(0, |(_, _, prefix)| prefix.len());
-        let uri = match &inner.base {
-            Ok((scheme, authority, prefix)) => {
+        let uri = match (&inner.base, options.check()) {
+            (_, Err(error)) => Err(Error::InvalidParams(error)),
+            (Ok((scheme, authority, prefix)), Ok(())) => {
                 let path_and_query = if prefix.is_empty() {
                     PathAndQuery::try_from(request.path_and_query)
                 } else {
@@ -176,7 +177,7 @@ impl Client {
                         http::Uri::from_parts(parts).map_err(invalid_path)
                     })
             }
-            Err(error) => Err(crate::call::cold_clone(error)),
+            (Err(error), Ok(())) => Err(crate::call::cold_clone(error)),
         };
         // A call with the client's own key, account and version (the usual case) sets no
         // header over the template and needs no key space of its own.

@@ -202,8 +202,11 @@ struct Settling<T> {
 impl<T: DeserializeOwned> Exchange<T> {
     /// The exchange of `call`. With a `scope` (the key space in a durable store; pass it only
     /// when the shell has a store) a call with an idempotency key claims it first; without,
-    /// or for a call without a key (a GET: safe to repeat), it goes straight to sending.
+    /// or for a call without a key (a GET: safe to repeat), it goes straight to sending. A
+    /// call that cannot be sent at all (its URL or an option is invalid) claims nothing: it
+    /// ends with its error at the first poll.
     pub fn new(call: Call<T>, scope: Option<&str>) -> Self {
+        let scope = scope.filter(|_| call.parts.uri.is_ok());
         let state = match scope.and_then(|scope| ClaimPlan::for_call(&call, scope)) {
             Some(plan) => State::Claim(call, plan),
             None => State::Attempt(Attempting {

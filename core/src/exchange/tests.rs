@@ -113,6 +113,56 @@ fn a_get_goes_straight_to_sending_even_with_a_store() {
     }
 }
 
+/// A per-call option the client's own settings would refuse (more than `MAX_RETRIES`, a zero
+/// timeout) ends the call with that option named, before a claim or a request; the bounds
+/// themselves pass.
+#[test]
+fn an_option_out_of_bounds_ends_the_call_with_nothing_claimed_or_sent() {
+    let client = client();
+    let store = InMemoryIdempotencyStore::new();
+    for (options, field) in [
+        (
+            keyed().max_retries(crate::config::MAX_RETRIES + 1),
+            "max_retries",
+        ),
+        (keyed().max_retries(u32::MAX), "max_retries"),
+        (keyed().timeout(Duration::ZERO), "timeout"),
+    ] {
+        match Exchange::new(post(&client, &options), Some("acct_1")).poll(Duration::ZERO) {
+            Action::Done(Err(Error::InvalidParams(error))) => assert_eq!(error.field, field),
+            other => panic!("expected {field} to be refused, got {other:?}"),
+        }
+        let (result, sent) = drive(post(&client, &options), Some(&store), vec![]);
+        assert!(matches!(result, Err(Error::InvalidParams(_))), "{result:?}");
+        assert_eq!(sent, 0);
+    }
+    let durable = Durable {
+        store: &store as &dyn IdempotencyStore,
+        scope: "acct_1",
+        unix_ms: &|| 1_700_000_000_000,
+    };
+    let claim = durable.store.claim(&ClaimRequest {
+        scope: "acct_1",
+        key: &IdempotencyKey::new("order-1:create").expect("valid key"),
+        method: "POST",
+        path: "/v1/connect/payment_intents",
+        fingerprint: &Fingerprint::of("POST", "/v1/connect/payment_intents", br#"{"amount":1}"#),
+        lease: Duration::from_secs(60),
+        now_ms: (durable.unix_ms)(),
+        token: LockToken::random(&SeededRandom::new(9)),
+    });
+    assert!(
+        matches!(claim, Ok(Claim::Proceed { .. })),
+        "the refused calls left no claim on their key: {claim:?}"
+    );
+    let bounds = keyed()
+        .max_retries(crate::config::MAX_RETRIES)
+        .timeout(Duration::from_millis(1));
+    let (result, sent) = drive(post(&client, &bounds), None, vec![response(200, &[])]);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(sent, 1);
+}
+
 #[test]
 fn a_post_with_a_store_claims_its_key_with_the_fingerprint_of_what_it_sends() {
     let client = client();

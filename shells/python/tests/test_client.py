@@ -126,6 +126,19 @@ def test_create_payment_intent_with_idempotency(client: MolamClient) -> None:
     assert invalid.value.errors[0]["field"] == "idempotency_key"
 
 
+def test_per_call_options_follow_the_configs_bounds(client: MolamClient) -> None:
+    """The core checks a call's own retries and timeout by the config's rules, before
+    anything is sent: no more than 10 retries, no zero timeout."""
+    for field, option in (("max_retries", {"max_retries": 11}), ("timeout", {"timeout": 0.0})):
+        with pytest.raises(ValidationError) as invalid:
+            client.create_payment_intent(amount=1000, currency="XOF", **option)
+        assert invalid.value.errors[0]["field"] == field
+    payment = client.create_payment_intent(
+        amount=1000, currency="XOF", max_retries=10, timeout=5.0
+    )
+    assert payment.id.startswith("pi_")
+
+
 def test_a_forked_process_never_reuses_the_parents_idempotency_keys(
     client: MolamClient,
 ) -> None:
