@@ -1,6 +1,7 @@
 //! The `Call` retry state machine fed arbitrary policies, outcome sequences and times.
 //!
-//! Invariants: attempts ≤ max_attempts; `Molam-Attempt` counts 1, 2, 3…; the
+//! Invariants: a call asking for more than `MAX_RETRIES` retries is refused before it sends;
+//! attempts ≤ max_attempts; `Molam-Attempt` counts 1, 2, 3…; the
 //! `Idempotency-Key` never changes across attempts (and GETs carry none); every wait is at
 //! least `min_delay`, at most the larger of the backoff cap and the capped `Retry-After`, and
 //! never ends past the deadline; a call ends within max_attempts `handle` steps.
@@ -13,7 +14,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use molam_core::call::{PreparedRequest, RequestOptions, Step};
 use molam_core::client::Client;
-use molam_core::config::Config;
+use molam_core::config::{Config, MAX_RETRIES};
 use molam_core::error::{Error, TransportError};
 use molam_core::random::SeededRandom;
 use molam_core::retry::{BreakerConfig, BudgetConfig, RetryPolicy};
@@ -160,6 +161,15 @@ fuzz_target!(|input: Input| {
         };
 
         let mut call = client.prepare::<serde_json::Value>(request, &options);
+        // More retries than a client may be configured with: the call is refused whole,
+        // before any request (`RequestOptions::check`).
+        if max_attempts > MAX_RETRIES + 1 {
+            match call.poll_request(now) {
+                Err(Error::InvalidParams(error)) => assert_eq!(error.field, "max_retries"),
+                other => panic!("{max_attempts} attempts were not refused: {other:?}"),
+            }
+            continue;
+        }
         let mut first_key: Option<Option<String>> = None;
         let mut started: Option<Duration> = None;
         let mut steps = 0u32;
