@@ -285,9 +285,10 @@ fn load_average() -> String {
 /// The calls in one batch and the pairs of batches of an interleaved run at `concurrency`,
 /// for `all` and `compare` alike. Short batches, alternating SDK and raw within one process:
 /// the machine's drift over a run touches both alike, and each pair gives one ratio. A
-/// sequential batch ratio spreads by about ±8 % (middle half) on this machine, so it takes
-/// some 600 pairs (300,000 calls, a minute or more) for the median's 95 % interval to narrow
-/// to about ±1 %: with 150, two runs of one build differed by more than a percent.
+/// sequential batch ratio spreads by ±8 % to ±14 % (middle half) on the two-core machines
+/// measured so far, so it takes some 600 pairs (300,000 calls, a minute or more) for the
+/// median's 95 % interval to narrow to about ±1 % to ±2 %: with 150, two runs of one build
+/// differed by more than a percent.
 fn batches(concurrency: usize) -> (usize, usize) {
     if concurrency == 1 {
         (250, 600)

@@ -179,17 +179,7 @@ impl Client {
             }
             (Err(error), Ok(())) => Err(crate::call::cold_clone(error)),
         };
-        // A call with the client's own key, account and version (the usual case) sets no
-        // header over the template and needs no key space of its own.
-        let plain = options.get_api_key().is_none()
-            && options.get_account().is_none()
-            && options.get_api_version().is_none()
-            && inner.config.account().is_none();
-        let (overrides, key_space) = if plain {
-            (Vec::new(), String::new())
-        } else {
-            self.per_request(options)
-        };
+        let (overrides, key_space) = self.per_request(options);
         let idempotency_key = (request.method == http::Method::POST).then(|| {
             options.get_idempotency_key().cloned().unwrap_or_else(|| {
                 let mut bytes = [0u8; 16];
@@ -220,9 +210,8 @@ impl Client {
     }
 
     /// The headers a call sets over the template (REFERENCE.md §6: its own API key, account
-    /// or version) and its key space in a durable store. Out of line: most calls have none.
-    #[cold]
-    #[inline(never)]
+    /// or version) and its key space in a durable store: none and empty (no allocation) for a
+    /// call with the client's own.
     fn per_request(&self, options: &RequestOptions) -> (Vec<(HeaderName, HeaderValue)>, String) {
         let inner = &self.inner;
         let mut overrides = Vec::new();

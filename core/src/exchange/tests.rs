@@ -136,24 +136,26 @@ fn an_option_out_of_bounds_ends_the_call_with_nothing_claimed_or_sent() {
         assert!(matches!(result, Err(Error::InvalidParams(_))), "{result:?}");
         assert_eq!(sent, 0);
     }
-    let durable = Durable {
-        store: &store as &dyn IdempotencyStore,
-        scope: "acct_1",
-        unix_ms: &|| 1_700_000_000_000,
-    };
-    let claim = durable.store.claim(&ClaimRequest {
-        scope: "acct_1",
-        key: &IdempotencyKey::new("order-1:create").expect("valid key"),
-        method: "POST",
-        path: "/v1/connect/payment_intents",
-        fingerprint: &Fingerprint::of("POST", "/v1/connect/payment_intents", br#"{"amount":1}"#),
-        lease: Duration::from_secs(60),
-        now_ms: (durable.unix_ms)(),
-        token: LockToken::random(&SeededRandom::new(9)),
-    });
+    let claim = IdempotencyStore::claim(
+        &store,
+        &ClaimRequest {
+            scope: "acct_1",
+            key: &IdempotencyKey::new("order-1:create").expect("valid key"),
+            method: "POST",
+            path: "/v1/connect/payment_intents",
+            fingerprint: &Fingerprint::of(
+                "POST",
+                "/v1/connect/payment_intents",
+                br#"{"amount":1}"#,
+            ),
+            lease: Duration::from_secs(60),
+            now_ms: 1_700_000_000_000,
+            token: LockToken::random(&SeededRandom::new(9)),
+        },
+    );
     assert!(
         matches!(claim, Ok(Claim::Proceed { .. })),
-        "the refused calls left no claim on their key: {claim:?}"
+        "the refused calls left no claim held on their key: {claim:?}"
     );
     let bounds = keyed()
         .max_retries(crate::config::MAX_RETRIES)

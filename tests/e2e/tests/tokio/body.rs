@@ -72,9 +72,16 @@ async fn a_chunked_body_is_read_whole() {
     assert!(event.raw_body().starts_with(br#"{"id":"evt_1""#));
 }
 
-/// The one attempt failed reading the body, and says by how much it may be long.
-fn refused_as_too_long(error: &Error) {
-    let Error::RetriesExhausted { last, .. } = error else {
+/// One retrieve from `client`: its one attempt fails reading the body, and says how long a
+/// body may be.
+async fn refused_as_too_long(client: Client) {
+    let error = client
+        .with_options(once())
+        .events()
+        .retrieve("evt_1")
+        .await
+        .expect_err("a body over the cap");
+    let Error::RetriesExhausted { last, .. } = &error else {
         panic!("expected the attempt's failure, got {error}");
     };
     let Error::Transport(transport) = &**last else {
@@ -93,13 +100,7 @@ async fn a_content_length_over_the_cap_is_refused_unread() {
         let head = format!("{HEAD}content-length: {}\r\n\r\n{{", MAX_RESPONSE_BODY + 1);
         let _ = stream.write_all(head.as_bytes());
     });
-    let error = client
-        .with_options(once())
-        .events()
-        .retrieve("evt_1")
-        .await
-        .expect_err("a body over the cap");
-    refused_as_too_long(&error);
+    refused_as_too_long(client).await;
 }
 
 #[tokio::test]
@@ -120,11 +121,5 @@ async fn a_chunked_body_running_past_the_cap_is_refused() {
         }
         let _ = stream.write_all(b"0\r\n\r\n");
     });
-    let error = client
-        .with_options(once())
-        .events()
-        .retrieve("evt_1")
-        .await
-        .expect_err("a body over the cap");
-    refused_as_too_long(&error);
+    refused_as_too_long(client).await;
 }
